@@ -1,0 +1,101 @@
+package io.jobengine;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * What a running handler knows about its job and how it talks back to the engine. One context per
+ * attempt; its methods may be called from the handler's thread and from threads it starts.
+ */
+public interface JobContext {
+
+  /**
+   * @return the job's id
+   */
+  JobId jobId();
+
+  /**
+   * @return the job's type
+   */
+  String type();
+
+  /**
+   * @return the queue the job was claimed from
+   */
+  String queue();
+
+  /**
+   * @return the name of the node running this attempt
+   */
+  String nodeName();
+
+  /**
+   * The number of this attempt, from 1. Counted when the job is claimed, so a job whose attempts
+   * crash the process still runs out of attempts.
+   *
+   * @return the attempt number
+   */
+  int attempt();
+
+  /**
+   * @return how many attempts the job has at most
+   */
+  int maxAttempts();
+
+  /**
+   * When this attempt times out, if it has a timeout.
+   *
+   * @return the deadline, or empty when the attempt has no timeout
+   */
+  Optional<Instant> deadline();
+
+  /**
+   * The fencing token of this attempt's lease. It grows with every claim of the job, so a system
+   * the handler writes to can reject a write that carries a smaller token than one it has seen:
+   * the write of a stale attempt whose lease another node has taken over.
+   *
+   * @return the token
+   */
+  long fencingToken();
+
+  /**
+   * Reports progress. Stored and visible to {@link JobClient#get(JobId)} while the job runs;
+   * frequent calls are coalesced, the last value wins.
+   *
+   * @param percent from 0 to 100
+   * @param message a short human-readable note, or null
+   * @throws IllegalArgumentException if {@code percent} is out of range
+   */
+  void progress(int percent, String message);
+
+  /**
+   * Records a warning. A job that returns normally after a warning ends in {@link
+   * JobStatus#WARNING} instead of SUCCESS, with its warnings stored.
+   *
+   * @param message the warning
+   */
+  void warn(String message);
+
+  /**
+   * Whether this attempt should stop: the job was canceled, the lease was lost, the timeout passed
+   * or the engine is shutting down. {@link #stopReason()} tells which.
+   *
+   * @return true if the handler should stop as soon as it can
+   */
+  boolean isCancelRequested();
+
+  /**
+   * Why this attempt should stop, if it should.
+   *
+   * @return the reason, or empty while the attempt may go on
+   */
+  Optional<JobStoppedException.Reason> stopReason();
+
+  /**
+   * Returns if the attempt may go on, throws if it should stop. Call it between steps of long work.
+   *
+   * @throws JobStoppedException if the job was canceled, the lease was lost, the timeout passed or
+   *     the engine is shutting down
+   */
+  void checkpoint();
+}

@@ -1,0 +1,46 @@
+package io.jobengine;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One page of {@link JobClient#list(JobQuery)}: the jobs in id order and, if there may be more, the
+ * cursor for the next page.
+ *
+ * @param jobs the jobs, oldest first
+ * @param nextCursor pass to {@link JobQuery.Builder#after(JobId)} for the next page; null on the
+ *     last page
+ */
+public record JobPage(List<JobInfo> jobs, JobId nextCursor) {
+
+  /** Copies the list. */
+  public JobPage {
+    jobs = List.copyOf(Objects.requireNonNull(jobs, "jobs"));
+  }
+
+  /**
+   * The cursor of the next page.
+   *
+   * @return the cursor, or empty on the last page
+   */
+  public Optional<JobId> next() {
+    return Optional.ofNullable(nextCursor);
+  }
+
+  /**
+   * Builds a page from up to {@code limit + 1} matching jobs in id order: the extra one, if
+   * present, only tells that another page follows.
+   *
+   * @param oneMoreThanLimit up to {@code limit + 1} jobs
+   * @param limit the page size
+   * @return the page
+   */
+  public static JobPage of(List<JobInfo> oneMoreThanLimit, int limit) {
+    if (oneMoreThanLimit.size() <= limit) {
+      return new JobPage(oneMoreThanLimit, null);
+    }
+    List<JobInfo> page = oneMoreThanLimit.subList(0, limit);
+    return new JobPage(page, page.get(limit - 1).id());
+  }
+}

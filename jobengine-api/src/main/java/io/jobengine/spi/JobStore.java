@@ -1,0 +1,181 @@
+package io.jobengine.spi;
+
+import io.jobengine.CancelResult;
+import io.jobengine.JobId;
+import io.jobengine.JobInfo;
+import io.jobengine.JobPage;
+import io.jobengine.JobQuery;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Where jobs live: the storage SPI of jobengine. The engine and the client talk to storage only
+ * through this interface; retry policy, backoff, timeouts and dispatch stay in the engine.
+ *
+ * <h2>What every store guarantees</h2>
+ *
+ * <ul>
+ *   <li><b>Time.</b> Every time the store writes (run times, lease expiries, created/started/
+ *       finished/updated) comes from the store's own clock: the database's for a database store,
+ *       an injected {@link java.time.Clock} for the in-memory store. Relative times ({@link
+ *       NewJob#delay()}, {@link Completion#retryDelay()}, lease durations) are added to it.
+ *   <li><b>Claim.</b> {@link #claim} takes PENDING jobs of the queue whose type is requested and
+ *       whose run time has come, in order of priority (lower first), then run time, then id; at
+ *       most {@code limit}. Each claimed job becomes QUEUED, gets the claimer as lease owner, a
+ *       lease expiring {@code leaseDuration} from now, a fencing token larger than any it had, and
+ *       {@code attempt + 1}. No job is handed to two claimers, however many claim at once.
+ *   <li><b>Fencing.</b> A lease is <em>live</em> while the job's token equals the lease's token and
+ *       its status is QUEUED, RUNNING or TO_CANCEL. Every write that takes a {@link Lease} applies
+ *       only to live leases and returns the ids whose lease was not live: nothing was written for
+ *       those, and the caller must not retry the write.
+ *   <li><b>Leases.</b> {@link #renewLeases} extends only the live leases it is given. {@link
+ *       #reapExpiredLeases} ends every lease past its expiry: the job goes back to PENDING (due at
+ *       once) if it has attempts left, to FAILURE if not, and to CANCELED if its cancel was
+ *       requested.
+ *   <li><b>Unique keys.</b> At most one job that has not ended holds a given unique key.
+ *   <li><b>Idempotent enqueue.</b> Enqueueing an id that exists writes nothing and reports {@code
+ *       created = false}.
+ * </ul>
+ *
+ * <h2>Compatibility</h2>
+ *
+ * This SPI is versioned with jobengine. Until 1.0 it may change in a minor release; from 1.0,
+ * methods are only added, as {@code default} methods, within a major version. Every store must pass
+ * the store contract suite ({@code JobStoreContract} in jobengine-core's test-jar).
+ *
+ * <p>Implementations are thread-safe.
+ */
+public interface JobStore extends AutoCloseable {
+
+  /** The payload limit of a store that sets none: 1 MiB of UTF-8. */
+  int DEFAULT_MAX_PAYLOAD_BYTES = 1 << 20;
+
+  /**
+   * The largest payload, in UTF-8 bytes, that this store accepts. The client checks it before it
+   * calls {@link #enqueue(List)}.
+   *
+   * @return the limit
+   */
+  default int maxPayloadBytes() {
+    return DEFAULT_MAX_PAYLOAD_BYTES;
+  }
+
+  /**
+   * Writes new jobs as PENDING, all or none.
+   *
+   * @param jobs the jobs
+   * @return one result per job, in the same order
+   * @throws io.jobengine.StoreException if the store failed; then no job was written
+   */
+  List<EnqueueResult> enqueue(List<NewJob> jobs);
+
+  /**
+   * Writes a new job with the caller's connection, inside the caller's transaction: the job
+   * exists if and only if the caller commits. The store neither commits nor closes the connection.
+   *
+   * @param connection the caller's connection to the store's database
+   * @param job the job
+   * @return the result
+   * @throws UnsupportedOperationException if this store has no JDBC transactions
+   */
+  default EnqueueResult enqueue(Connection connection, NewJob job) {
+    throw new UnsupportedOperationException(
+        getClass().getSimpleName() + " does not take part in JDBC transactions; "
+            + "enqueue without a Connection, or use a database store");
+  }
+
+  /**
+   * Claims due jobs under a lease (see the class documentation).
+   *
+   * @param request what to claim
+   * @return the claimed jobs, QUEUED, in claim order; possibly empty
+   */
+  List<ClaimedJob> claim(ClaimRequest request);
+
+  /**
+   * Marks claimed jobs as RUNNING (a job whose cancel was requested stays TO_CANCEL) and stamps
+   * their start time.
+   *
+   * @param leases the attempts that started
+   * @return the ids whose lease was not live; nothing was written for them
+   */
+  Set<JobId> markRunning(List<Lease> leases);
+
+  /**
+   * Writes the progress of running jobs.
+   *
+   * @param updates the updates; at most one per job
+   * @return the ids whose lease was not live; nothing was written for them
+   */
+  Set<JobId> reportProgress(List<ProgressUpdate> updates);
+
+  /**
+   * Ends attempts (see {@link Completion.Outcome}), each ending its lease.
+   *
+   * @param completions the completions; at most one per job
+   * @return the ids whose lease was not live; nothing was written for them
+   */
+  Set<JobId> complete(List<Completion> completions);
+
+  /**
+   * Extends the given leases, if still live, to {@code leaseDuration} from now, and reports which
+   * are no longer live and which of the live ones have a cancel request.
+   *
+   * @param owner the node renewing; only leases it owns are extended
+   * @param held the leases the node believes it holds
+   * @param leaseDuration the new lease length
+   * @return the lost leases and the cancel requests
+   */
+  LeaseRenewal renewLeases(String owner, Collection<Lease> held, Duration leaseDuration);
+
+  /**
+   * Ends every lease past its expiry, in one conditional write (see the class documentation).
+   * Safe to run from every node at once.
+   *
+   * @return how many jobs it changed
+   */
+  int reapExpiredLeases();
+
+  /**
+   * Reads one job.
+   *
+   * @param id the id
+   * @return the job, or empty if there is none with that id
+   */
+  Optional<JobInfo> get(JobId id);
+
+  /**
+   * Reads a page of jobs in id order.
+   *
+   * @param query the filters, cursor and page size
+   * @return the page
+   */
+  JobPage list(JobQuery query);
+
+  /**
+   * Cancels a job: a PENDING one becomes CANCELED; a QUEUED or RUNNING one becomes TO_CANCEL with
+   * its cancel requested (its node learns of it at the next lease renewal); an ended one is left.
+   *
+   * @param id the id
+   * @return what happened
+   */
+  CancelResult cancel(JobId id);
+
+  /**
+   * Puts a FAILURE or CANCELED job back to PENDING, due now, with its attempts reset to 0 and its
+   * last error kept.
+   *
+   * @param id the id
+   * @return true if the job was put back; false if it does not exist, has not ended in FAILURE or
+   *     CANCELED, or another unfinished job now holds its unique key
+   */
+  boolean retry(JobId id);
+
+  /** Releases the store's resources (its own connection pool, if it made one). Idempotent. */
+  @Override
+  void close();
+}

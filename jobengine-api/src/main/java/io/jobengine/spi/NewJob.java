@@ -1,0 +1,55 @@
+package io.jobengine.spi;
+
+import io.jobengine.JobId;
+import io.jobengine.JobNames;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * A job as the client hands it to the store: a request whose payload is already encoded and whose
+ * defaults are resolved.
+ *
+ * @param id the id
+ * @param type the handler type
+ * @param queue the queue
+ * @param priority lower runs first
+ * @param payload the payload as JSON text
+ * @param runAt the earliest run time, or null to use {@code delay}
+ * @param delay how long after the store receives it that the job may run (by the store's clock)
+ * @param maxAttempts the most attempts, at least 1
+ * @param timeout the per-attempt timeout, or null
+ * @param uniqueKey the unique key, or null
+ */
+public record NewJob(
+    JobId id,
+    String type,
+    String queue,
+    int priority,
+    String payload,
+    Instant runAt,
+    Duration delay,
+    int maxAttempts,
+    Duration timeout,
+    String uniqueKey) {
+
+  /**
+   * Checks the job.
+   *
+   * @throws NullPointerException if a required field is null
+   * @throws IllegalArgumentException if a name is invalid or a number out of range
+   */
+  public NewJob {
+    Objects.requireNonNull(id, "id");
+    JobNames.requireType(type);
+    JobNames.requireQueue(queue);
+    Objects.requireNonNull(payload, "payload");
+    Objects.requireNonNull(delay, "delay");
+    if (delay.isNegative()) {
+      throw new IllegalArgumentException("delay must not be negative, got " + delay);
+    }
+    if (maxAttempts < 1) {
+      throw new IllegalArgumentException("maxAttempts must be at least 1, got " + maxAttempts);
+    }
+  }
+}
