@@ -89,7 +89,9 @@ final class StoreJobClient implements JobClient {
     try {
       json = codec.encode(request.payload());
     } catch (PayloadException e) {
-      throw e;
+      throw new PayloadException(
+          "Cannot enqueue job " + request.id() + " (type '" + request.type() + "'): "
+              + e.getMessage(), e);
     } catch (RuntimeException e) {
       throw new PayloadException(
           "Cannot encode the payload of job " + request.id() + " (type '" + request.type() + "', "
