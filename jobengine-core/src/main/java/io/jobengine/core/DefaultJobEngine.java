@@ -52,7 +52,8 @@ final class DefaultJobEngine implements JobEngine {
     this.config = config;
     this.handlers = handlers;
     String node = config.nodeName();
-    config.queues().forEach((queue, threads) -> pools.put(queue, new WorkerPool(node, queue, threads)));
+    config.queues().forEach(
+        (queue, threads) -> pools.put(queue, new WorkerPool(node, queue, threads, this::threadFreed)));
     this.leaseKeeper = new LeaseKeeper(config.store(), node, config.leaseDuration(), active);
     this.progress = new ProgressFlusher(config.store());
     this.leaseThread = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory(node, "lease"));
@@ -112,9 +113,12 @@ final class DefaultJobEngine implements JobEngine {
     pool.submit(new JobRunner(running, runnerCollaborators));
   }
 
+  private void threadFreed() {
+    dispatcher.wake();
+  }
+
   private void jobDone(RunningJob running) {
     active.remove(running.id(), running);
-    dispatcher.wake();
     synchronized (drained) {
       drained.notifyAll();
     }

@@ -16,10 +16,16 @@ final class WorkerPool {
   private final int threads;
   private final AtomicInteger busy = new AtomicInteger();
   private final ThreadPoolExecutor executor;
+  private final Runnable onThreadFreed;
 
-  WorkerPool(String nodeName, String queue, int threads) {
+  /**
+   * @param onThreadFreed runs each time a thread becomes free, after it counts as free: the
+   *     dispatcher's wake-up, so that a freed thread is filled without waiting for the next poll
+   */
+  WorkerPool(String nodeName, String queue, int threads, Runnable onThreadFreed) {
     this.queue = queue;
     this.threads = threads;
+    this.onThreadFreed = onThreadFreed;
     this.executor =
         new ThreadPoolExecutor(
             threads, threads, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
@@ -49,6 +55,7 @@ final class WorkerPool {
               job.run();
             } finally {
               busy.decrementAndGet();
+              onThreadFreed.run();
             }
           });
     } catch (RuntimeException e) {
