@@ -745,6 +745,46 @@ public abstract class JobStoreContract {
   }
 
   @Test
+  void concurrent_reapers_end_each_expired_lease_once() throws Exception {
+    int jobCount = 200;
+    for (int i = 0; i < jobCount; i++) {
+      enqueue(newJob(TYPE).maxAttempts(2));
+    }
+    assertThat(claim(jobCount, TYPE)).hasSize(jobCount);
+    advanceTime(PAST_LEASE);
+    int threads = 4;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      CountDownLatch startGate = new CountDownLatch(1);
+      List<Future<Integer>> reapers = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        reapers.add(
+            pool.submit(
+                () -> {
+                  startGate.await();
+                  return store().reapExpiredLeases();
+                }));
+      }
+      startGate.countDown();
+      int reaped = 0;
+      for (Future<Integer> reaper : reapers) {
+        reaped += reaper.get(1, TimeUnit.MINUTES);
+      }
+
+      assertThat(reaped).isEqualTo(jobCount);
+      assertThat(listAll(JobQuery.builder()))
+          .allSatisfy(
+              job -> {
+                assertThat(job.status()).isEqualTo(JobStatus.PENDING);
+                assertThat(job.attempt()).isEqualTo(1);
+              });
+    } finally {
+      pool.shutdownNow();
+      assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+    }
+  }
+
+  @Test
   void renewal_extends_a_lease_so_the_reaper_leaves_it() {
     JobId id = enqueue(newJob(TYPE));
     Lease lease = running(claimOne().lease());
