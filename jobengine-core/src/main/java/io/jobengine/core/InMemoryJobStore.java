@@ -217,7 +217,7 @@ public final class InMemoryJobStore implements JobStore {
 
   @Override
   public Set<JobId> markRunning(List<Lease> leases) {
-    Objects.requireNonNull(leases, "leases");
+    requireNoNulls(leases, "leases");
     synchronized (lock) {
       Instant now = clock.instant();
       Set<JobId> rejected = new HashSet<>();
@@ -239,7 +239,7 @@ public final class InMemoryJobStore implements JobStore {
 
   @Override
   public Set<JobId> reportProgress(List<ProgressUpdate> updates) {
-    Objects.requireNonNull(updates, "updates");
+    requireNoNulls(updates, "updates");
     synchronized (lock) {
       Instant now = clock.instant();
       Set<JobId> rejected = new HashSet<>();
@@ -265,7 +265,7 @@ public final class InMemoryJobStore implements JobStore {
    */
   @Override
   public Set<JobId> complete(List<Completion> completions) {
-    Objects.requireNonNull(completions, "completions");
+    requireNoNulls(completions, "completions");
     synchronized (lock) {
       Instant now = clock.instant();
       Set<JobId> rejected = new HashSet<>();
@@ -315,7 +315,7 @@ public final class InMemoryJobStore implements JobStore {
   @Override
   public LeaseRenewal renewLeases(String owner, Collection<Lease> held, Duration leaseDuration) {
     JobNames.requireNode(owner);
-    Objects.requireNonNull(held, "held");
+    requireNoNulls(held, "held");
     Objects.requireNonNull(leaseDuration, "leaseDuration");
     if (leaseDuration.isNegative() || leaseDuration.isZero()) {
       throw new IllegalArgumentException("leaseDuration must be positive, got " + leaseDuration);
@@ -472,9 +472,16 @@ public final class InMemoryJobStore implements JobStore {
         + maxPayloadBytes + "]";
   }
 
+  /** Checks a whole batch before any write, so a null element cannot leave it half applied. */
+  private static void requireNoNulls(Collection<?> batch, String name) {
+    Objects.requireNonNull(batch, name);
+    for (Object element : batch) {
+      Objects.requireNonNull(element, () -> name + " must not contain null");
+    }
+  }
+
   /** The job if {@code lease} is live on it (same token, leased status), else null. */
   private Job liveJob(Lease lease) {
-    Objects.requireNonNull(lease, "lease");
     Job job = jobs.get(lease.jobId());
     if (job == null || job.leaseToken != lease.token() || !job.status.isLeased()) {
       return null;
