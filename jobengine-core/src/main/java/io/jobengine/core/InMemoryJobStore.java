@@ -195,6 +195,7 @@ public final class InMemoryJobStore implements JobStore {
       for (Job job : due) {
         job.status = JobStatus.QUEUED;
         job.attempt++;
+        job.warnings = List.of(); // a new attempt reports its own warnings
         job.leaseToken++;
         job.leaseOwner = request.owner();
         job.leaseExpiresAt = now.plus(request.leaseDuration());
@@ -249,8 +250,11 @@ public final class InMemoryJobStore implements JobStore {
           rejected.add(update.lease().jobId());
           continue;
         }
-        job.progressPercent = update.percent();
-        job.progressMessage = update.message();
+        if (update.percent() != null) {
+          job.progressPercent = update.percent();
+          job.progressMessage = update.message();
+        }
+        job.warnings = update.warnings();
         job.updatedAt = now;
       }
       return Set.copyOf(rejected);

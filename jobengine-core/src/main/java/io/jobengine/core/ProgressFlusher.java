@@ -14,9 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes handlers' progress in batches. A handler may report progress thousands of times a
- * second; only the latest value of each job is kept, and all jobs' latest values go to the store
- * in one call per flush. A rejected write means the attempt lost its lease: it is asked to stop.
+ * Writes what handlers report (progress and warnings) in batches. A handler may report progress
+ * thousands of times a second; only the latest state of each job is kept, and all jobs' latest
+ * states go to the store in one call per flush. A rejected write means the attempt lost its lease: it is asked to stop.
  */
 final class ProgressFlusher {
   private static final Logger log = LoggerFactory.getLogger(ProgressFlusher.class);
@@ -32,7 +32,7 @@ final class ProgressFlusher {
     Map<JobId, RunningJob> byId = new HashMap<>();
     List<ProgressUpdate> updates = new ArrayList<>();
     for (RunningJob job : jobs) {
-      ProgressUpdate update = job.takeProgress();
+      ProgressUpdate update = job.takeReport();
       if (update != null && !job.outcomeClaimed()) {
         updates.add(update);
         byId.put(job.id(), job);
@@ -43,7 +43,7 @@ final class ProgressFlusher {
 
   /** Writes one job's pending progress now; before its outcome, so the last report lands. */
   void flush(RunningJob job) {
-    ProgressUpdate update = job.takeProgress();
+    ProgressUpdate update = job.takeReport();
     if (update != null) {
       write(List.of(update), Map.of(job.id(), job));
     }

@@ -27,8 +27,11 @@ final class RunningJob {
   private final Duration timeout;
   private final AtomicReference<Reason> stopReason = new AtomicReference<>();
   private final AtomicBoolean outcomeClaimed = new AtomicBoolean();
-  private final AtomicReference<ProgressUpdate> pendingProgress = new AtomicReference<>();
+  private final Object reportLock = new Object();
   private final List<String> warnings = new ArrayList<>();
+  private Integer percent;
+  private String message;
+  private boolean reportPending;
   private final Object threadLock = new Object();
   private Thread thread;
   private boolean inHandler;
@@ -136,22 +139,36 @@ final class RunningJob {
   }
 
   void progress(int percent, String message) {
-    pendingProgress.set(new ProgressUpdate(job.lease(), percent, message));
-  }
-
-  /** The progress not yet written, taken away; null if none. */
-  ProgressUpdate takeProgress() {
-    return pendingProgress.getAndSet(null);
+    synchronized (reportLock) {
+      this.percent = percent;
+      this.message = message;
+      reportPending = true;
+    }
   }
 
   void warn(String message) {
-    synchronized (warnings) {
+    synchronized (reportLock) {
       warnings.add(message);
+      reportPending = true;
+    }
+  }
+
+  /**
+   * What the handler reported (its last progress and all its warnings) if it reported anything
+   * since the last call; null otherwise.
+   */
+  ProgressUpdate takeReport() {
+    synchronized (reportLock) {
+      if (!reportPending) {
+        return null;
+      }
+      reportPending = false;
+      return new ProgressUpdate(job.lease(), percent, message, warnings);
     }
   }
 
   List<String> warnings() {
-    synchronized (warnings) {
+    synchronized (reportLock) {
       return List.copyOf(warnings);
     }
   }

@@ -430,6 +430,35 @@ public abstract class JobStoreContract {
   }
 
   @Test
+  void warnings_reported_while_running_are_visible_and_leave_the_progress_alone() {
+    JobId id = enqueue(newJob(TYPE));
+    Lease lease = running(claimOne().lease());
+    store().reportProgress(List.of(new ProgressUpdate(lease, 30, "a third")));
+
+    assertThat(
+            store().reportProgress(
+                List.of(new ProgressUpdate(lease, null, null, List.of("disk 91% full", "slow")))))
+        .isEmpty();
+
+    JobInfo job = get(id);
+    assertThat(job.warnings()).containsExactly("disk 91% full", "slow");
+    assertThat(job.progressPercent()).isEqualTo(30);
+    assertThat(job.progressMessage()).isEqualTo("a third");
+  }
+
+  @Test
+  void a_new_attempt_starts_without_the_warnings_of_the_previous_one() {
+    JobId id = enqueue(newJob(TYPE));
+    Lease first = running(claimOne().lease());
+    store().reportProgress(List.of(new ProgressUpdate(first, null, null, List.of("first try"))));
+    store().complete(List.of(Completion.retry(first, "boom", Duration.ZERO)));
+
+    claimOne();
+
+    assertThat(get(id).warnings()).isEmpty();
+  }
+
+  @Test
   void success_ends_the_job_and_its_lease() {
     JobId id = enqueue(newJob(TYPE));
     Lease lease = running(claimOne().lease());

@@ -376,6 +376,29 @@ class JobEngineTest {
   }
 
   @Test
+  void warnings_are_visible_while_the_job_runs() {
+    JobEngine engine =
+        start(
+            JobHandler.of(
+                "warn-early", String.class,
+                (p, ctx) -> {
+                  ctx.warn("certificate expires in 3 days");
+                  release.await();
+                }));
+    JobId id = engine.client().enqueue(JobRequest.of("warn-early", "x"));
+
+    JobInfo running =
+        Await.until(
+            "the warning to be stored",
+            () -> engine.client().get(id).filter(j -> !j.warnings().isEmpty()).orElse(null));
+    assertThat(running.status()).isEqualTo(JobStatus.RUNNING);
+    assertThat(running.warnings()).containsExactly("certificate expires in 3 days");
+
+    release.countDown();
+    assertThat(awaitTerminal(engine.client(), id).status()).isEqualTo(JobStatus.WARNING);
+  }
+
+  @Test
   void the_handler_sees_its_job_in_the_context_and_the_mdc() {
     AtomicReference<String> mdcJob = new AtomicReference<>();
     AtomicReference<String> mdcNode = new AtomicReference<>();
