@@ -83,6 +83,11 @@ final class StoreJobClient implements JobClient {
     return store.retry(Objects.requireNonNull(id, "id"));
   }
 
+  @Override
+  public List<NodeInfo> nodes() {
+    return store.nodes();
+  }
+
   private NewJob toNewJob(JobRequest request) {
     Objects.requireNonNull(request, "request");
     String json;

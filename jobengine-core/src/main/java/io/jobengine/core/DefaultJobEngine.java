@@ -38,6 +38,7 @@ final class DefaultJobEngine implements JobEngine {
   private final Map<JobId, RunningJob> active = new ConcurrentHashMap<>();
   private final Map<String, WorkerPool> pools = new LinkedHashMap<>();
   private final LeaseKeeper leaseKeeper;
+  private final NodePresence presence;
   private final ProgressFlusher progress;
   private final Dispatcher dispatcher;
   private final JobRunner.Collaborators runnerCollaborators;
@@ -56,6 +57,7 @@ final class DefaultJobEngine implements JobEngine {
         (queue, threads) -> pools.put(queue, new WorkerPool(node, queue, threads, this::threadFreed)));
     this.leaseKeeper = new LeaseKeeper(config.store(), node, config.leaseDuration(), active);
     this.progress = new ProgressFlusher(config.store());
+    this.presence = new NodePresence(config.store(), config, active::size);
     this.leaseThread = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory(node, "lease"));
     this.timer = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory(node, "timer"));
     this.dispatcher =
@@ -83,9 +85,20 @@ final class DefaultJobEngine implements JobEngine {
             + "shutdown grace {}, store {}",
         config.nodeName(), config.queues(), handlers, config.leaseDuration(),
         config.heartbeatInterval(), config.pollInterval(), config.shutdownGrace(), config.store());
+    try {
+      presence.register();
+    } catch (RuntimeException e) {
+      shutdownExecutors();
+      state = State.STOPPED;
+      throw e;
+    }
     long heartbeat = config.heartbeatInterval().toNanos();
     leaseThread.scheduleWithFixedDelay(
-        guarded("lease renewal", leaseKeeper::renewOnce), heartbeat, heartbeat, TimeUnit.NANOSECONDS);
+        guarded("lease renewal", () -> {
+          leaseKeeper.renewOnce();
+          presence.heartbeatOnce();
+        }),
+        heartbeat, heartbeat, TimeUnit.NANOSECONDS);
     // Spread the reapers of nodes started together.
     long reapDelay = ThreadLocalRandom.current().nextLong(heartbeat / 2, heartbeat + 1);
     leaseThread.scheduleWithFixedDelay(
@@ -176,6 +189,7 @@ final class DefaultJobEngine implements JobEngine {
     }
     progress.flushAll(active.values());
     shutdownExecutors();
+    presence.deregister();
     synchronized (this) {
       state = State.STOPPED;
     }

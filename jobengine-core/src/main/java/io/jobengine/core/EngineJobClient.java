@@ -9,6 +9,7 @@ import io.jobengine.JobPage;
 import io.jobengine.JobQuery;
 import io.jobengine.JobRequest;
 import io.jobengine.JobStoppedException.Reason;
+import io.jobengine.NodeInfo;
 import io.jobengine.RetryPolicy;
 import java.sql.Connection;
 import java.util.ArrayList;
@@ -97,6 +98,11 @@ final class EngineJobClient implements JobClient {
       wake.run();
     }
     return retried;
+  }
+
+  @Override
+  public List<NodeInfo> nodes() {
+    return delegate.nodes();
   }
 
   private JobRequest withDefaults(JobRequest request) {

@@ -10,6 +10,7 @@ import io.jobengine.JobId;
 import io.jobengine.JobInfo;
 import io.jobengine.JobRequest;
 import io.jobengine.JobStatus;
+import io.jobengine.NodeInfo;
 import io.jobengine.RetryPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -513,6 +514,22 @@ class JobEngineTest {
     JobInfo job = store.get(id).orElseThrow();
     assertThat(job.status()).isEqualTo(JobStatus.PENDING);
     assertThat(job.attempt()).isZero();
+  }
+
+  @Test
+  void a_running_engine_is_listed_alive_in_the_node_registry_and_stopped_after_close() {
+    JobEngine engine =
+        start(builder().queue("default", 3).queue("mail", 1).handler(JobHandler.of("t", String.class, (p, c) -> {})));
+
+    NodeInfo node = engine.client().nodes().get(0);
+    assertThat(node.name()).isEqualTo("node-1");
+    assertThat(node.state()).isEqualTo(NodeInfo.State.ALIVE);
+    assertThat(node.queues()).containsEntry("default", 3).containsEntry("mail", 1);
+    assertThat(node.pid()).isEqualTo(ProcessHandle.current().pid());
+
+    engine.close();
+
+    assertThat(store.nodes().get(0).state()).isEqualTo(NodeInfo.State.STOPPED);
   }
 
   @Test
