@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
  * and runs the ordered shutdown.
  *
  * <p>Threads: one dispatcher; per queue, its worker threads; one lease thread for heartbeats and
- * the reaper (so that renewals never wait behind anything else); one timer thread for progress
- * flushes and attempt timeouts.
+ * the reaper (so that renewals never wait behind anything else); one watchdog thread that never
+ * blocks (attempt timeouts, lease deadlines); one timer thread for progress flushes and other
+ * writes that may wait for the store.
  */
 final class DefaultJobEngine implements JobEngine {
   private static final Logger log = LoggerFactory.getLogger(DefaultJobEngine.class);
@@ -45,6 +46,7 @@ final class DefaultJobEngine implements JobEngine {
   private final EngineJobClient client;
   private final ScheduledExecutorService leaseThread;
   private final ScheduledExecutorService timer;
+  private final ScheduledExecutorService watchdog;
   private final Thread dispatcherThread;
   private final Object drained = new Object();
   private State state = State.NEW;
@@ -57,9 +59,10 @@ final class DefaultJobEngine implements JobEngine {
         (queue, threads) -> pools.put(queue, new WorkerPool(node, queue, threads, this::threadFreed)));
     this.leaseKeeper = new LeaseKeeper(config.store(), node, config.leaseDuration(), active);
     this.progress = new ProgressFlusher(config.store());
-    this.presence = new NodePresence(config.store(), config, active::size);
+    this.presence = new NodePresence(config.store(), config);
     this.leaseThread = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory(node, "lease"));
     this.timer = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory(node, "timer"));
+    this.watchdog = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory(node, "watchdog"));
     this.dispatcher =
         new Dispatcher(
             config.store(), node, handlers, new ArrayList<>(pools.values()), config.leaseDuration(),
@@ -68,7 +71,7 @@ final class DefaultJobEngine implements JobEngine {
         new JobRunner.Collaborators(
             config.store(), config.codec(), config.clock(), node,
             new OutcomeDecider(config.retryPolicy()), new OutcomeWriter(config.store()), progress,
-            timer, this::jobDone);
+            watchdog, timer, this::jobDone);
     this.client =
         new EngineJobClient(
             JobClient.of(config.store(), config.codec()), handlers, config.retryPolicy(), active,
@@ -94,15 +97,15 @@ final class DefaultJobEngine implements JobEngine {
     }
     long heartbeat = config.heartbeatInterval().toNanos();
     leaseThread.scheduleWithFixedDelay(
-        guarded("lease renewal", () -> {
-          leaseKeeper.renewOnce();
-          presence.heartbeatOnce();
-        }),
+        guarded("lease renewal", leaseKeeper::renewOnce),
         heartbeat, heartbeat, TimeUnit.NANOSECONDS);
     // Spread the reapers of nodes started together.
     long reapDelay = ThreadLocalRandom.current().nextLong(heartbeat / 2, heartbeat + 1);
     leaseThread.scheduleWithFixedDelay(
         guarded("lease reaper", leaseKeeper::reapOnce), reapDelay, heartbeat, TimeUnit.NANOSECONDS);
+    watchdog.scheduleWithFixedDelay(
+        guarded("lease deadline check", leaseKeeper::enforceDeadlines),
+        heartbeat, heartbeat, TimeUnit.NANOSECONDS);
     long flush = PROGRESS_FLUSH_INTERVAL.toNanos();
     timer.scheduleWithFixedDelay(
         guarded("progress flush", () -> progress.flushAll(active.values())),
@@ -135,6 +138,11 @@ final class DefaultJobEngine implements JobEngine {
     synchronized (drained) {
       drained.notifyAll();
     }
+  }
+
+  /** Whether the node has stopped claiming because it cannot renew its leases. */
+  boolean claimingPaused() {
+    return !leaseKeeper.healthy();
   }
 
   @Override
@@ -261,6 +269,7 @@ final class DefaultJobEngine implements JobEngine {
   private void shutdownExecutors() {
     // Heartbeats stop last: until here every released or finished lease was still renewed.
     timer.shutdownNow();
+    watchdog.shutdownNow();
     pools.values().forEach(WorkerPool::shutdownNow);
     leaseThread.shutdownNow();
     try {

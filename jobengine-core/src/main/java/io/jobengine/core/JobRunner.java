@@ -45,6 +45,7 @@ final class JobRunner implements Runnable {
       OutcomeDecider decider,
       OutcomeWriter writer,
       ProgressFlusher progress,
+      ScheduledExecutorService watchdog,
       ScheduledExecutorService timer,
       java.util.function.Consumer<RunningJob> onDone) {}
 
@@ -85,7 +86,7 @@ final class JobRunner implements Runnable {
     ScheduledFuture<?> watchdog =
         timeout == null
             ? null
-            : with.timer().schedule(this::onTimeout, timeout.toNanos(), TimeUnit.NANOSECONDS);
+            : with.watchdog().schedule(this::onTimeout, timeout.toNanos(), TimeUnit.NANOSECONDS);
     Throwable failure = null;
     running.enterHandler();
     try {
@@ -142,6 +143,7 @@ final class JobRunner implements Runnable {
     handler.run(payload, context);
   }
 
+  /** On the watchdog thread, which must never block: asks the handler to stop. */
   private void onTimeout() {
     if (running.handlerDone()) {
       return;
@@ -151,7 +153,10 @@ final class JobRunner implements Runnable {
     with.timer().schedule(() -> giveUpIfStuck(grace), grace.toNanos(), TimeUnit.NANOSECONDS);
   }
 
-  /** A handler that ignores the timeout's interrupt: record the timeout without waiting for it. */
+  /**
+   * A handler that ignores the timeout's interrupt: record the timeout without waiting for it. On
+   * the timer thread, since the write may wait for the store.
+   */
   private void giveUpIfStuck(Duration grace) {
     if (running.handlerDone() || !running.claimOutcome()) {
       return;

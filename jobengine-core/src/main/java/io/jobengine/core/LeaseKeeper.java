@@ -46,7 +46,11 @@ final class LeaseKeeper {
     return healthy;
   }
 
-  /** One heartbeat: renews every held lease and acts on the answer. */
+  /**
+   * One heartbeat: renews every held lease, records the node's heartbeat in the registry, and acts
+   * on the answers. Both writes must succeed for the node to count as healthy, so an idle node
+   * also notices that it cannot reach the store.
+   */
   void renewOnce() {
     Map<JobId, RunningJob> held = new HashMap<>();
     for (RunningJob job : active.values()) {
@@ -54,29 +58,40 @@ final class LeaseKeeper {
         held.put(job.id(), job);
       }
     }
-    if (held.isEmpty()) {
-      healthy = true;
-      return;
-    }
-    List<Lease> leases = new ArrayList<>(held.size());
-    held.values().forEach(job -> leases.add(job.lease()));
     long started = System.nanoTime();
-    LeaseRenewal renewal;
+    if (!held.isEmpty()) {
+      List<Lease> leases = new ArrayList<>(held.size());
+      held.values().forEach(job -> leases.add(job.lease()));
+      LeaseRenewal renewal;
+      try {
+        renewal = store.renewLeases(nodeName, leases, leaseDuration);
+      } catch (RuntimeException e) {
+        unhealthy("renew the leases of " + held.size() + " job(s)", e);
+        stopJobsPastTheirLease(held.values());
+        return;
+      }
+      apply(renewal, held, started + leaseDuration.toNanos());
+    }
     try {
-      renewal = store.renewLeases(nodeName, leases, leaseDuration);
+      store.nodeHeartbeat(nodeName, active.size());
     } catch (RuntimeException e) {
-      healthy = false;
-      log.warn(
-          "Could not renew the leases of {} job(s); not claiming new jobs until renewal works: {}",
-          held.size(), e.toString());
-      stopJobsPastTheirLease(held.values());
+      unhealthy("record the heartbeat of node '" + nodeName + "'", e);
       return;
     }
     if (!healthy) {
-      log.info("Lease renewal works again; claiming resumes");
+      log.info("The store answers again; node '{}' claims jobs again", nodeName);
     }
     healthy = true;
-    long validUntil = started + leaseDuration.toNanos();
+  }
+
+  private void unhealthy(String what, RuntimeException e) {
+    if (healthy) {
+      log.warn("Could not {}; claiming no new jobs until this works again: {}", what, e.toString());
+    }
+    healthy = false;
+  }
+
+  private void apply(LeaseRenewal renewal, Map<JobId, RunningJob> held, long validUntil) {
     for (RunningJob job : held.values()) {
       JobId id = job.id();
       if (renewal.lost().contains(id)) {
@@ -92,9 +107,20 @@ final class LeaseKeeper {
     }
   }
 
+  /**
+   * Stops every attempt whose lease may have run out by the monotonic clock. Runs on its own timer,
+   * not the lease thread, so that it acts even while a renewal hangs on an unreachable database.
+   */
+  void enforceDeadlines() {
+    stopJobsPastTheirLease(active.values());
+  }
+
   private void stopJobsPastTheirLease(Collection<RunningJob> jobs) {
     long now = System.nanoTime();
     for (RunningJob job : jobs) {
+      if (job.outcomeClaimed()) {
+        continue;
+      }
       if (now - job.leaseValidUntilNanos() >= 0 && job.requestStop(Reason.LEASE_LOST)) {
         log.error(
             "{}: its lease may have expired while renewals failed; interrupting it so that it does "

@@ -1,0 +1,110 @@
+package io.jobengine.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jobengine.JobHandler;
+import io.jobengine.JobId;
+import io.jobengine.JobInfo;
+import io.jobengine.JobRequest;
+import io.jobengine.JobStatus;
+import io.jobengine.JobStoppedException;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** A node that cannot renew its leases protects the cluster from running a job twice at once. */
+class SelfProtectionTest {
+
+  private final InMemoryJobStore memory = InMemoryJobStore.create();
+  private final SwitchableStore store = new SwitchableStore(memory);
+  private JobEngine engine;
+
+  @AfterEach
+  void stop() {
+    store.down(false);
+    store.renewalsDown(false);
+    if (engine != null) {
+      engine.close();
+    }
+  }
+
+  @Test
+  void a_node_whose_renewals_fail_stops_claiming_interrupts_its_handlers_at_the_lease_and_resumes_alone() {
+    AtomicInteger runs = new AtomicInteger();
+    AtomicReference<JobStoppedException.Reason> firstStop = new AtomicReference<>();
+    CountDownLatch firstStopped = new CountDownLatch(1);
+    engine =
+        JobEngine.builder()
+            .store(store)
+            .nodeName("cut-off")
+            .discoverHandlers(false)
+            .leaseDuration(Duration.ofMillis(600))
+            .pollInterval(Duration.ofMillis(20))
+            .handler(
+                JobHandler.of(
+                    "long", String.class,
+                    (p, ctx) -> {
+                      if (runs.incrementAndGet() == 1) {
+                        try {
+                          new CountDownLatch(1).await();
+                        } catch (InterruptedException e) {
+                          firstStop.set(ctx.stopReason().orElse(null));
+                          firstStopped.countDown();
+                          throw e;
+                        }
+                      }
+                    }))
+            .handler(JobHandler.of("short", String.class, (p, ctx) -> {}))
+            .start();
+    JobId longJob = engine.client().enqueue(JobRequest.of("long", "x"));
+    Await.until("the long job to run", () -> memory.get(longJob).filter(j -> j.status() == JobStatus.RUNNING).orElse(null));
+
+    store.renewalsDown(true);
+    DefaultJobEngine node = (DefaultJobEngine) engine;
+    Await.untilTrue("the node to notice that renewals fail", node::claimingPaused);
+    JobId shortJob = engine.client().enqueue(JobRequest.of("short", "y"));
+
+    Await.untilTrue("the handler to be stopped at its lease", () -> firstStopped.getCount() == 0);
+    assertThat(firstStop.get()).isEqualTo(JobStoppedException.Reason.LEASE_LOST);
+    assertThat(memory.get(shortJob).orElseThrow().status())
+        .as("no claims while renewals fail")
+        .isEqualTo(JobStatus.PENDING);
+
+    store.renewalsDown(false);
+
+    JobInfo shortDone = Await.until("the short job to run once renewals work", () -> memory.get(shortJob).filter(j -> j.status().isTerminal()).orElse(null));
+    assertThat(shortDone.status()).isEqualTo(JobStatus.SUCCESS);
+    JobInfo longDone = Await.until("the released long job to run again", () -> memory.get(longJob).filter(j -> j.status().isTerminal()).orElse(null));
+    assertThat(longDone.status()).isEqualTo(JobStatus.SUCCESS);
+    // The stopped attempt is either released (attempt given back) or, if the lease reaper got to
+    // the expired lease first, put back as a used attempt; never more.
+    assertThat(longDone.attempt()).isBetween(1, 2);
+    assertThat(runs).hasValue(2);
+  }
+
+  @Test
+  void an_engine_survives_a_database_outage_and_finishes_the_work_when_it_is_back() {
+    engine =
+        JobEngine.builder()
+            .store(store)
+            .nodeName("survivor")
+            .discoverHandlers(false)
+            .pollInterval(Duration.ofMillis(20))
+            .handler(JobHandler.of("t", String.class, (p, ctx) -> {}))
+            .start();
+    store.down(true);
+    // Let the dispatcher fail a few polls.
+    AtomicInteger polls = new AtomicInteger();
+    Await.untilTrue("a few failed polls", () -> polls.incrementAndGet() > 20);
+
+    store.down(false);
+    JobId id = engine.client().enqueue(JobRequest.of("t", "x"));
+
+    JobInfo job = Await.until("the job to run after the outage", () -> memory.get(id).filter(j -> j.status().isTerminal()).orElse(null));
+    assertThat(job.status()).isEqualTo(JobStatus.SUCCESS);
+    assertThat(engine.isRunning()).isTrue();
+  }
+}

@@ -1,0 +1,153 @@
+package io.jobengine.core;
+
+import io.jobengine.CancelResult;
+import io.jobengine.JobId;
+import io.jobengine.JobInfo;
+import io.jobengine.JobPage;
+import io.jobengine.JobQuery;
+import io.jobengine.NodeInfo;
+import io.jobengine.StoreException;
+import io.jobengine.spi.ClaimRequest;
+import io.jobengine.spi.ClaimedJob;
+import io.jobengine.spi.Completion;
+import io.jobengine.spi.EnqueueResult;
+import io.jobengine.spi.JobStore;
+import io.jobengine.spi.Lease;
+import io.jobengine.spi.LeaseRenewal;
+import io.jobengine.spi.NewJob;
+import io.jobengine.spi.NodeRegistration;
+import io.jobengine.spi.ProgressUpdate;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A store whose heartbeats (lease renewals and node heartbeats), or all of whose calls, can be made
+ * to fail: a database outage.
+ */
+final class SwitchableStore implements JobStore {
+  private final JobStore delegate;
+  private volatile boolean down;
+  private volatile boolean renewalsDown;
+
+  SwitchableStore(JobStore delegate) {
+    this.delegate = delegate;
+  }
+
+  void down(boolean down) {
+    this.down = down;
+  }
+
+  void renewalsDown(boolean renewalsDown) {
+    this.renewalsDown = renewalsDown;
+  }
+
+  private void check() {
+    if (down) {
+      throw new StoreException("the database is down (test)");
+    }
+  }
+
+  @Override
+  public List<EnqueueResult> enqueue(List<NewJob> jobs) {
+    check();
+    return delegate.enqueue(jobs);
+  }
+
+  @Override
+  public List<ClaimedJob> claim(ClaimRequest request) {
+    check();
+    return delegate.claim(request);
+  }
+
+  @Override
+  public Set<JobId> markRunning(List<Lease> leases) {
+    check();
+    return delegate.markRunning(leases);
+  }
+
+  @Override
+  public Set<JobId> reportProgress(List<ProgressUpdate> updates) {
+    check();
+    return delegate.reportProgress(updates);
+  }
+
+  @Override
+  public Set<JobId> complete(List<Completion> completions) {
+    check();
+    return delegate.complete(completions);
+  }
+
+  @Override
+  public LeaseRenewal renewLeases(String owner, Collection<Lease> held, Duration leaseDuration) {
+    check();
+    if (renewalsDown) {
+      throw new StoreException("lease renewal fails (test)");
+    }
+    return delegate.renewLeases(owner, held, leaseDuration);
+  }
+
+  @Override
+  public int reapExpiredLeases() {
+    check();
+    return delegate.reapExpiredLeases();
+  }
+
+  @Override
+  public Optional<JobInfo> get(JobId id) {
+    check();
+    return delegate.get(id);
+  }
+
+  @Override
+  public JobPage list(JobQuery query) {
+    check();
+    return delegate.list(query);
+  }
+
+  @Override
+  public CancelResult cancel(JobId id) {
+    check();
+    return delegate.cancel(id);
+  }
+
+  @Override
+  public boolean retry(JobId id) {
+    check();
+    return delegate.retry(id);
+  }
+
+  @Override
+  public void registerNode(NodeRegistration node) {
+    check();
+    delegate.registerNode(node);
+  }
+
+  @Override
+  public void nodeHeartbeat(String name, int runningJobs) {
+    check();
+    if (renewalsDown) {
+      throw new StoreException("heartbeat fails (test)");
+    }
+    delegate.nodeHeartbeat(name, runningJobs);
+  }
+
+  @Override
+  public void deregisterNode(String name) {
+    check();
+    delegate.deregisterNode(name);
+  }
+
+  @Override
+  public List<NodeInfo> nodes() {
+    check();
+    return delegate.nodes();
+  }
+
+  @Override
+  public void close() {
+    delegate.close();
+  }
+}
