@@ -1,7 +1,7 @@
 package io.jobengine.mysql;
 
 import static io.jobengine.mysql.JobTables.ATTEMPT;
-import static io.jobengine.mysql.JobTables.CREATED_AT;
+import static io.jobengine.mysql.JobTables.READ_CREATED_AT;
 import static io.jobengine.mysql.JobTables.ID;
 import static io.jobengine.mysql.JobTables.LEASE_EXPIRES_AT;
 import static io.jobengine.mysql.JobTables.LEASE_OWNER;
@@ -53,7 +53,7 @@ final class ClaimQueries {
 
   private static final List<Field<?>> CLAIM_COLUMNS =
       List.of(
-          ID, TYPE, QUEUE, PAYLOAD, ATTEMPT, MAX_ATTEMPTS, TIMEOUT_MICROS, PRIORITY, CREATED_AT,
+          ID, TYPE, QUEUE, PAYLOAD, ATTEMPT, MAX_ATTEMPTS, TIMEOUT_MICROS, PRIORITY, READ_CREATED_AT,
           LEASE_TOKEN);
 
   private ClaimQueries() {}
@@ -111,7 +111,7 @@ final class ClaimQueries {
               r.get(MAX_ATTEMPTS),
               SqlTime.fromMicros(r.get(TIMEOUT_MICROS)),
               r.get(PRIORITY),
-              SqlTime.toInstant(r.get(CREATED_AT))));
+              SqlTime.fromEpochMicros(r.get(READ_CREATED_AT))));
       events.add(new Event(id, attempt, JobStatus.QUEUED, request.owner(), null));
     }
     EventQueries.insert(ctx, t, events);

@@ -2,11 +2,11 @@ package io.jobengine.mysql;
 
 import static io.jobengine.mysql.JobTables.ATTEMPT;
 import static io.jobengine.mysql.JobTables.CANCEL_REQUESTED;
-import static io.jobengine.mysql.JobTables.CREATED_AT;
-import static io.jobengine.mysql.JobTables.FINISHED_AT;
+import static io.jobengine.mysql.JobTables.READ_CREATED_AT;
+import static io.jobengine.mysql.JobTables.READ_FINISHED_AT;
 import static io.jobengine.mysql.JobTables.ID;
 import static io.jobengine.mysql.JobTables.LAST_ERROR;
-import static io.jobengine.mysql.JobTables.LEASE_EXPIRES_AT;
+import static io.jobengine.mysql.JobTables.READ_LEASE_EXPIRES_AT;
 import static io.jobengine.mysql.JobTables.LEASE_OWNER;
 import static io.jobengine.mysql.JobTables.MAX_ATTEMPTS;
 import static io.jobengine.mysql.JobTables.PAYLOAD;
@@ -14,13 +14,13 @@ import static io.jobengine.mysql.JobTables.PRIORITY;
 import static io.jobengine.mysql.JobTables.PROGRESS_MESSAGE;
 import static io.jobengine.mysql.JobTables.PROGRESS_PERCENT;
 import static io.jobengine.mysql.JobTables.QUEUE;
-import static io.jobengine.mysql.JobTables.RUN_AT;
-import static io.jobengine.mysql.JobTables.STARTED_AT;
+import static io.jobengine.mysql.JobTables.READ_RUN_AT;
+import static io.jobengine.mysql.JobTables.READ_STARTED_AT;
 import static io.jobengine.mysql.JobTables.STATUS;
 import static io.jobengine.mysql.JobTables.TIMEOUT_MICROS;
 import static io.jobengine.mysql.JobTables.TYPE;
 import static io.jobengine.mysql.JobTables.UNIQUE_KEY;
-import static io.jobengine.mysql.JobTables.UPDATED_AT;
+import static io.jobengine.mysql.JobTables.READ_UPDATED_AT;
 import static io.jobengine.mysql.JobTables.WARNINGS;
 
 import io.jobengine.JobId;
@@ -42,22 +42,22 @@ final class JobRecordMapper {
         status(r),
         r.get(PRIORITY),
         r.get(PAYLOAD),
-        SqlTime.toInstant(r.get(RUN_AT)),
+        SqlTime.fromEpochMicros(r.get(READ_RUN_AT)),
         r.get(ATTEMPT),
         r.get(MAX_ATTEMPTS),
         SqlTime.fromMicros(r.get(TIMEOUT_MICROS)),
         r.get(UNIQUE_KEY),
         r.get(LEASE_OWNER),
-        SqlTime.toInstant(r.get(LEASE_EXPIRES_AT)),
+        SqlTime.fromEpochMicros(r.get(READ_LEASE_EXPIRES_AT)),
         Boolean.TRUE.equals(r.get(CANCEL_REQUESTED)),
         r.get(PROGRESS_PERCENT),
         r.get(PROGRESS_MESSAGE),
         WarningsJson.decode(r.get(WARNINGS)),
         r.get(LAST_ERROR),
-        SqlTime.toInstant(r.get(CREATED_AT)),
-        SqlTime.toInstant(r.get(STARTED_AT)),
-        SqlTime.toInstant(r.get(FINISHED_AT)),
-        SqlTime.toInstant(r.get(UPDATED_AT)));
+        SqlTime.fromEpochMicros(r.get(READ_CREATED_AT)),
+        SqlTime.fromEpochMicros(r.get(READ_STARTED_AT)),
+        SqlTime.fromEpochMicros(r.get(READ_FINISHED_AT)),
+        SqlTime.fromEpochMicros(r.get(READ_UPDATED_AT)));
   }
 
   static JobStatus status(Record r) {

@@ -62,13 +62,21 @@ final class JobTables {
   static final Field<LocalDateTime> UPDATED_AT =
       field(name("updated_at"), SQLDataType.LOCALDATETIME(6));
 
+  // The time columns as queries select them: epoch microseconds (see SqlTime).
+  static final Field<Long> READ_RUN_AT = SqlTime.read(RUN_AT);
+  static final Field<Long> READ_LEASE_EXPIRES_AT = SqlTime.read(LEASE_EXPIRES_AT);
+  static final Field<Long> READ_CREATED_AT = SqlTime.read(CREATED_AT);
+  static final Field<Long> READ_STARTED_AT = SqlTime.read(STARTED_AT);
+  static final Field<Long> READ_FINISHED_AT = SqlTime.read(FINISHED_AT);
+  static final Field<Long> READ_UPDATED_AT = SqlTime.read(UPDATED_AT);
+
   /** Every column that {@link JobRecordMapper#toInfo} reads, in a fixed order. */
   static final List<Field<?>> INFO_COLUMNS =
       List.of(
-          ID, QUEUE, TYPE, STATUS, PRIORITY, RUN_AT, ATTEMPT, MAX_ATTEMPTS, LEASE_OWNER,
-          LEASE_TOKEN, LEASE_EXPIRES_AT, CANCEL_REQUESTED, PAYLOAD, WARNINGS, LAST_ERROR,
-          PROGRESS_PERCENT, PROGRESS_MESSAGE, UNIQUE_KEY, TIMEOUT_MICROS, CREATED_AT, STARTED_AT,
-          FINISHED_AT, UPDATED_AT);
+          ID, QUEUE, TYPE, STATUS, PRIORITY, READ_RUN_AT, ATTEMPT, MAX_ATTEMPTS, LEASE_OWNER,
+          LEASE_TOKEN, READ_LEASE_EXPIRES_AT, CANCEL_REQUESTED, PAYLOAD, WARNINGS, LAST_ERROR,
+          PROGRESS_PERCENT, PROGRESS_MESSAGE, UNIQUE_KEY, TIMEOUT_MICROS, READ_CREATED_AT,
+          READ_STARTED_AT, READ_FINISHED_AT, READ_UPDATED_AT);
 
   // The job_event table.
   static final Field<byte[]> EVENT_JOB_ID = field(name("job_id"), SQLDataType.BINARY(16));

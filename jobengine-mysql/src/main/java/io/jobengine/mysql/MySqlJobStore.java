@@ -175,7 +175,7 @@ public final class MySqlJobStore implements JobStore {
       }
     }
     if (job.runAt() != null) {
-      SqlTime.toUtc(job.runAt(), "The runAt of job " + job.id());
+      SqlTime.requireStorable(job.runAt(), "The runAt of job " + job.id());
     }
     SqlTime.micros(job.delay());
   }

@@ -3,7 +3,6 @@ package io.jobengine.mysql;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import org.jooq.Field;
 import org.jooq.impl.DSL;
@@ -21,6 +20,10 @@ import org.jooq.impl.SQLDataType;
  * server version whether to send fractional seconds, and MariaDB announces itself as {@code
  * 5.5.5-10.x}, older than MySQL 5.6.4's fractional seconds, so a bound date-time would silently
  * lose its microseconds there.
+ *
+ * <p>Times are read back the same way, as {@code TIMESTAMPDIFF(MICROSECOND, epoch, column)}: a
+ * DATETIME read as a date-time is converted by Connector/J when {@code connectionTimeZone} differs
+ * from the JVM's zone (with {@code preserveInstants}), and a host's DataSource may set that.
  *
  * <p>The templates below are the store's only plain-SQL fragments; they hold no values (numbers
  * are bind parameters).
@@ -57,7 +60,7 @@ final class SqlTime {
    * @throws IllegalArgumentException if outside the years 1000 to 9999 that the column holds
    */
   static Field<LocalDateTime> at(Instant instant, String what) {
-    toUtc(instant, what);
+    requireStorable(instant, what);
     long micros = Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L),
         instant.getNano() / 1_000);
     return DSL.field(
@@ -85,22 +88,34 @@ final class SqlTime {
   }
 
   /**
-   * An instant as the zone-less UTC date-time a {@code DATETIME(6)} column holds, cut to the
-   * microsecond.
+   * Checks that an instant fits a DATETIME column.
    *
    * @throws IllegalArgumentException if outside the years 1000 to 9999 that the column holds
    */
-  static LocalDateTime toUtc(Instant instant, String what) {
+  static void requireStorable(Instant instant, String what) {
     if (instant.isBefore(MIN) || instant.isAfter(MAX)) {
       throw new IllegalArgumentException(
           what + " " + instant + " is outside what MySQL's DATETIME holds (" + MIN + " to " + MAX
               + ")");
     }
-    return LocalDateTime.ofInstant(instant.truncatedTo(ChronoUnit.MICROS), ZoneOffset.UTC);
   }
 
-  /** A UTC date-time read from a column as an instant, or null for null. */
-  static Instant toInstant(LocalDateTime utc) {
-    return utc == null ? null : utc.toInstant(ZoneOffset.UTC);
+  /**
+   * A DATETIME column read as microseconds since the epoch, named like the column: what every
+   * query selects instead of the column itself.
+   */
+  static Field<Long> read(Field<LocalDateTime> column) {
+    return DSL.field(
+            "timestampdiff(microsecond, timestamp '1970-01-01 00:00:00', {0})",
+            SQLDataType.BIGINT, column)
+        .as(column.getUnqualifiedName());
+  }
+
+  /** The instant of epoch microseconds read with {@link #read}, or null for null. */
+  static Instant fromEpochMicros(Long micros) {
+    return micros == null
+        ? null
+        : Instant.ofEpochSecond(
+            Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
   }
 }
