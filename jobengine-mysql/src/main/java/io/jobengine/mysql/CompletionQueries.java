@@ -15,16 +15,20 @@ import static io.jobengine.mysql.JobTables.STATUS;
 import static io.jobengine.mysql.JobTables.UPDATED_AT;
 import static io.jobengine.mysql.JobTables.WARNINGS;
 import static org.jooq.impl.DSL.inline;
+import static org.jooq.impl.DSL.row;
 import static org.jooq.impl.DSL.when;
 
 import io.jobengine.JobId;
 import io.jobengine.JobStatus;
 import io.jobengine.mysql.EventQueries.Event;
 import io.jobengine.spi.Completion;
+import io.jobengine.spi.Completion.Outcome;
 import io.jobengine.spi.Lease;
 import io.jobengine.spi.ProgressUpdate;
 import java.util.ArrayList;
+import java.time.LocalDateTime;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -33,14 +37,20 @@ import java.util.Set;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Record;
+import org.jooq.Row2;
 import org.jooq.UpdateSetMoreStep;
 
 /**
- * The fenced writes of an attempt: start, progress and end. Each job's write carries {@code WHERE
- * id = ? AND lease_token = ? AND status IN ('QUEUED','RUNNING','TO_CANCEL')} and is checked on its
- * own: a job whose write changed no row is returned as rejected, and nothing was written for it.
- * Many jobs share one transaction (one commit), their statements run in id order so that two
- * transactions lock rows in the same order.
+ * The fenced writes of an attempt: start, progress and end. Each write applies only where {@code
+ * id = ? AND lease_token = ? AND status IN ('QUEUED','RUNNING','TO_CANCEL')}, and each job's
+ * outcome is checked on its own: a job whose write did not apply is returned as rejected, and
+ * nothing was written for it. The jobs of one call share one transaction (one commit), and rows
+ * are locked in id order so that two transactions do not lock the same rows in opposite orders.
+ *
+ * <p>Statements per call: markRunning two (one UPDATE for all, one read to tell which applied);
+ * progress one per job (each has its own values); complete one locking read, one UPDATE per kind
+ * of SUCCESS, CANCELED and RELEASE, one per WARNING, FAILURE and RETRY (each has its own text or
+ * delay), and one history INSERT.
  *
  * <p>Row counts are matched rows (Connector/J's default {@code useAffectedRows=false}); every write
  * also sets {@code updated_at} to the current microsecond, so even a driver counting changed rows
@@ -52,8 +62,6 @@ final class CompletionQueries {
   static final List<String> LIVE =
       List.of(JobStatus.QUEUED.name(), JobStatus.RUNNING.name(), JobStatus.TO_CANCEL.name());
 
-  private static final Comparator<Lease> BY_ID = Comparator.comparing(Lease::jobId);
-
   private CompletionQueries() {}
 
   static Condition liveLease(Lease lease) {
@@ -62,23 +70,40 @@ final class CompletionQueries {
         .and(STATUS.in(LIVE));
   }
 
+  /**
+   * One UPDATE for all leases, then one read of the same rows: a lease whose row is live with its
+   * token afterwards was started (the UPDATE locked that row until commit); any other was not
+   * live, and cannot have become live since, because a new claim brings a new token.
+   */
   static Set<JobId> markRunning(DSLContext ctx, JobTables t, List<Lease> leases) {
-    List<Lease> sorted = new ArrayList<>(leases);
-    sorted.sort(BY_ID);
+    List<byte[]> ids = new ArrayList<>(leases.size());
+    List<Row2<byte[], Long>> pairs = new ArrayList<>(leases.size());
+    for (Lease lease : leases) {
+      byte[] id = lease.jobId().toBytes();
+      ids.add(id);
+      pairs.add(row(id, lease.token()));
+    }
+    ctx.update(t.job)
+        .set(STARTED_AT, SqlTime.now())
+        .set(UPDATED_AT, SqlTime.now())
+        // A TO_CANCEL job stays TO_CANCEL; status is set last (MySQL assigns left to right).
+        .set(
+            STATUS,
+            when(STATUS.eq(inline(JobStatus.QUEUED.name())), inline(JobStatus.RUNNING.name()))
+                .otherwise(STATUS))
+        .where(ID.in(ids))
+        .and(row(ID, LEASE_TOKEN).in(pairs))
+        .and(STATUS.in(LIVE))
+        .execute();
+    Map<JobId, Long> liveTokens = new HashMap<>();
+    for (Record r :
+        ctx.select(ID, LEASE_TOKEN).from(t.job).where(ID.in(ids)).and(STATUS.in(LIVE)).fetch()) {
+      liveTokens.put(JobId.fromBytes(r.get(ID)), r.get(LEASE_TOKEN));
+    }
     Set<JobId> rejected = new HashSet<>();
-    for (Lease lease : sorted) {
-      int n =
-          ctx.update(t.job)
-              .set(STARTED_AT, SqlTime.now())
-              .set(UPDATED_AT, SqlTime.now())
-              // A TO_CANCEL job stays TO_CANCEL; status is set last (MySQL assigns left to right).
-              .set(
-                  STATUS,
-                  when(STATUS.eq(inline(JobStatus.QUEUED.name())), inline(JobStatus.RUNNING.name()))
-                      .otherwise(STATUS))
-              .where(liveLease(lease))
-              .execute();
-      if (n == 0) {
+    for (Lease lease : leases) {
+      Long token = liveTokens.get(lease.jobId());
+      if (token == null || token != lease.token()) {
         rejected.add(lease.jobId());
       }
     }
@@ -131,6 +156,10 @@ final class CompletionQueries {
     }
     Set<JobId> rejected = new HashSet<>();
     List<Event> events = new ArrayList<>(sorted.size());
+    // Completions whose SET clause is the same for every job (no per-job text or delay) go into
+    // one UPDATE per kind; the rows are locked and their leases checked, so the count is exact.
+    Map<JobStatus, List<Completion>> plainEnds = new EnumMap<>(JobStatus.class);
+    List<Completion> releases = new ArrayList<>();
     for (Completion c : sorted) {
       Lease lease = c.lease();
       Record row = current.get(lease.jobId());
@@ -142,62 +171,104 @@ final class CompletionQueries {
       }
       boolean cancelRequested = JobStatus.TO_CANCEL.name().equals(row.get(STATUS));
       int attempt = row.get(ATTEMPT);
-      UpdateSetMoreStep<Record> update =
-          ctx.update(t.job)
-              .set(LEASE_OWNER, (String) null)
-              .set(LEASE_EXPIRES_AT, (java.time.LocalDateTime) null)
-              .set(UPDATED_AT, SqlTime.now());
-      JobStatus next;
-      String message = null;
-      switch (c.outcome()) {
-        case SUCCESS -> {
-          next = JobStatus.SUCCESS;
-          update = update.set(WARNINGS, (String) null);
-        }
-        case WARNING -> {
-          next = JobStatus.WARNING;
-          update = update.set(WARNINGS, WarningsJson.encode(c.warnings()));
-          message = String.join("; ", c.warnings());
-        }
-        case FAILURE -> {
-          next = JobStatus.FAILURE;
-          message = Texts.truncate(c.error(), Texts.MAX_ERROR_LENGTH);
-          update = update.set(LAST_ERROR, message);
-        }
-        case CANCELED -> next = JobStatus.CANCELED;
-        case RETRY -> {
-          message = Texts.truncate(c.error(), Texts.MAX_ERROR_LENGTH);
-          update = update.set(LAST_ERROR, message);
-          if (cancelRequested) {
-            next = JobStatus.CANCELED;
-          } else {
-            next = JobStatus.PENDING;
-            update = update.set(RUN_AT, SqlTime.nowPlus(c.retryDelay()));
-          }
+      Outcome outcome = c.outcome();
+      if (outcome == Outcome.RELEASE && cancelRequested) {
+        outcome = Outcome.CANCELED; // a cancel the user asked for is not lost
+      }
+      switch (outcome) {
+        case SUCCESS, CANCELED -> {
+          JobStatus end = outcome == Outcome.SUCCESS ? JobStatus.SUCCESS : JobStatus.CANCELED;
+          plainEnds.computeIfAbsent(end, k -> new ArrayList<>()).add(c);
+          events.add(new Event(lease.jobId(), attempt, end, lease.owner(), null));
         }
         case RELEASE -> {
-          if (cancelRequested) {
-            next = JobStatus.CANCELED;
-          } else {
-            next = JobStatus.PENDING;
-            attempt--; // the attempt did not fail: give it back
-            update = update.set(ATTEMPT, attempt).set(RUN_AT, SqlTime.now());
-          }
+          releases.add(c);
+          events.add(new Event(lease.jobId(), attempt - 1, JobStatus.PENDING, lease.owner(),
+              "released"));
         }
-        default -> throw new IllegalStateException("Unknown outcome " + c.outcome());
+        case WARNING, FAILURE, RETRY -> events.add(completeOne(ctx, t, c, cancelRequested, attempt));
+        default -> throw new IllegalStateException("Unknown outcome " + outcome);
       }
-      if (next.isTerminal()) {
-        update = update.set(FINISHED_AT, SqlTime.now());
+    }
+    for (Map.Entry<JobStatus, List<Completion>> e : plainEnds.entrySet()) {
+      UpdateSetMoreStep<Record> update = endLease(ctx, t).set(FINISHED_AT, SqlTime.now());
+      if (e.getKey() == JobStatus.SUCCESS) {
+        update = update.set(WARNINGS, (String) null);
       }
-      int n = update.set(STATUS, next.name()).where(liveLease(lease)).execute();
-      if (n != 1) {
-        throw new IllegalStateException(
-            "Job " + lease.jobId() + " was locked with token " + lease.token() + " but its"
-                + " completion changed " + n + " rows; rolled back");
-      }
-      events.add(new Event(lease.jobId(), attempt, next, lease.owner(), message));
+      requireAll(update.set(STATUS, e.getKey().name()), e.getValue());
+    }
+    if (!releases.isEmpty()) {
+      // The attempt did not fail: give it back. Due at once.
+      requireAll(
+          endLease(ctx, t)
+              .set(ATTEMPT, ATTEMPT.minus(1))
+              .set(RUN_AT, SqlTime.now())
+              .set(STATUS, JobStatus.PENDING.name()),
+          releases);
     }
     EventQueries.insert(ctx, t, events);
     return Set.copyOf(rejected);
+  }
+
+  /** A WARNING, FAILURE or RETRY: texts and delays differ per job, so one UPDATE each. */
+  private static Event completeOne(
+      DSLContext ctx, JobTables t, Completion c, boolean cancelRequested, int attempt) {
+    UpdateSetMoreStep<Record> update = endLease(ctx, t);
+    JobStatus next;
+    String message;
+    switch (c.outcome()) {
+      case WARNING -> {
+        next = JobStatus.WARNING;
+        update = update.set(WARNINGS, WarningsJson.encode(c.warnings()));
+        message = String.join("; ", c.warnings());
+      }
+      case FAILURE -> {
+        next = JobStatus.FAILURE;
+        message = Texts.truncate(c.error(), Texts.MAX_ERROR_LENGTH);
+        update = update.set(LAST_ERROR, message);
+      }
+      case RETRY -> {
+        message = Texts.truncate(c.error(), Texts.MAX_ERROR_LENGTH);
+        update = update.set(LAST_ERROR, message);
+        if (cancelRequested) {
+          next = JobStatus.CANCELED; // a cancel the user asked for is not lost
+        } else {
+          next = JobStatus.PENDING;
+          update = update.set(RUN_AT, SqlTime.nowPlus(c.retryDelay()));
+        }
+      }
+      default -> throw new IllegalStateException("Not a per-job outcome: " + c.outcome());
+    }
+    if (next.isTerminal()) {
+      update = update.set(FINISHED_AT, SqlTime.now());
+    }
+    requireAll(update.set(STATUS, next.name()), List.of(c));
+    return new Event(c.lease().jobId(), attempt, next, c.lease().owner(), message);
+  }
+
+  /** The start of every completion's UPDATE: the lease ends. */
+  private static UpdateSetMoreStep<Record> endLease(DSLContext ctx, JobTables t) {
+    return ctx.update(t.job)
+        .set(LEASE_OWNER, (String) null)
+        .set(LEASE_EXPIRES_AT, (LocalDateTime) null)
+        .set(UPDATED_AT, SqlTime.now());
+  }
+
+  /** Runs the UPDATE for exactly these completions' jobs, whose live leases are locked. */
+  private static void requireAll(UpdateSetMoreStep<Record> update, List<Completion> completions) {
+    List<byte[]> ids = new ArrayList<>(completions.size());
+    List<Row2<byte[], Long>> pairs = new ArrayList<>(completions.size());
+    for (Completion c : completions) {
+      byte[] id = c.lease().jobId().toBytes();
+      ids.add(id);
+      pairs.add(row(id, c.lease().token()));
+    }
+    int n =
+        update.where(ID.in(ids)).and(row(ID, LEASE_TOKEN).in(pairs)).and(STATUS.in(LIVE)).execute();
+    if (n != completions.size()) {
+      throw new IllegalStateException(
+          "Completing " + completions.size() + " jobs with locked live leases changed " + n
+              + " rows (first job " + completions.get(0).lease().jobId() + "); rolled back");
+    }
   }
 }
