@@ -151,7 +151,10 @@ final class Db {
     }
   }
 
-  /** Random pause in [0, 5 ms * 2^(attempt-1)]: full jitter, so that colliders drift apart. */
+  /**
+   * A random pause between half and all of 5 ms * 2^(attempt-1) ("equal jitter"): growing, so a
+   * hot row gets room, and random, so the transactions that collided drift apart.
+   */
   private static void pause(int attempt, String operation, JobId jobId) {
     long maxMicros = FIRST_BACKOFF.toNanos() / 1000 << (attempt - 1);
     long micros = ThreadLocalRandom.current().nextLong(maxMicros / 2, maxMicros + 1);
