@@ -80,6 +80,14 @@ public interface JobClient {
   boolean retry(JobId id);
 
   /**
+   * The engine nodes of the cluster, alive, stopped and dead: which processes run jobs, since
+   * when, with which queues, and how long ago each last reported.
+   *
+   * @return the nodes, by name
+   */
+  List<NodeInfo> nodes();
+
+  /**
    * A client for an application that only creates and reads jobs. Payloads are encoded by the
    * {@link PayloadCodec} found through {@link java.util.ServiceLoader} (jobengine-core provides
    * one); jobs whose request sets no {@code maxAttempts} get {@link

@@ -26,7 +26,8 @@ import java.util.Optional;
  * @param cancelRequested whether cancel was requested while it was claimed or running
  * @param progressPercent the last reported progress, 0 to 100, or null
  * @param progressMessage the last reported progress message, or null
- * @param warnings the warnings of the attempt that ended the job; empty if none
+ * @param warnings the warnings of the running attempt so far, or of the attempt that ended the job;
+ *     empty if none
  * @param lastError the error of the last failed attempt, truncated, or null
  * @param createdAt when it was enqueued
  * @param startedAt when its last attempt started running, or null

@@ -83,13 +83,20 @@ final class StoreJobClient implements JobClient {
     return store.retry(Objects.requireNonNull(id, "id"));
   }
 
+  @Override
+  public List<NodeInfo> nodes() {
+    return store.nodes();
+  }
+
   private NewJob toNewJob(JobRequest request) {
     Objects.requireNonNull(request, "request");
     String json;
     try {
       json = codec.encode(request.payload());
     } catch (PayloadException e) {
-      throw e;
+      throw new PayloadException(
+          "Cannot enqueue job " + request.id() + " (type '" + request.type() + "'): "
+              + e.getMessage(), e);
     } catch (RuntimeException e) {
       throw new PayloadException(
           "Cannot encode the payload of job " + request.id() + " (type '" + request.type() + "', "

@@ -27,7 +27,11 @@ public record Completion(
     FAILURE,
     /** Ends the job in CANCELED. */
     CANCELED,
-    /** Back to PENDING after {@code retryDelay}, with the error stored; the attempt stays used. */
+    /**
+     * Back to PENDING after {@code retryDelay}, with the error stored; the attempt stays used. A
+     * job whose cancel was requested ends CANCELED instead, with the error stored: a cancel that
+     * was reported as requested is never dropped.
+     */
     RETRY,
     /**
      * Back to PENDING at once, the attempt given back (shutdown: the job did not fail). A job whose

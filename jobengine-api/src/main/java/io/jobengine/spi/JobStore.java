@@ -5,6 +5,7 @@ import io.jobengine.JobId;
 import io.jobengine.JobInfo;
 import io.jobengine.JobPage;
 import io.jobengine.JobQuery;
+import io.jobengine.NodeInfo;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.Collection;
@@ -174,6 +175,36 @@ public interface JobStore extends AutoCloseable {
    *     CANCELED, or another unfinished job now holds its unique key
    */
   boolean retry(JobId id);
+
+  /**
+   * Records a node in the node registry as alive, replacing an earlier registration of its name.
+   *
+   * @param node the node
+   */
+  void registerNode(NodeRegistration node);
+
+  /**
+   * Records a node's heartbeat: it is alive and holds {@code runningJobs} jobs.
+   *
+   * @param name the node name
+   * @param runningJobs the jobs it holds
+   */
+  void nodeHeartbeat(String name, int runningJobs);
+
+  /**
+   * Records that a node shut down cleanly.
+   *
+   * @param name the node name
+   */
+  void deregisterNode(String name);
+
+  /**
+   * The registered nodes, by name, with their state as of now: ALIVE, STOPPED, or DEAD when the
+   * last heartbeat is older than the node's lease.
+   *
+   * @return the nodes
+   */
+  List<NodeInfo> nodes();
 
   /** Releases the store's resources (its own connection pool, if it made one). Idempotent. */
   @Override

@@ -7,6 +7,7 @@ import io.jobengine.JobNames;
 import io.jobengine.JobPage;
 import io.jobengine.JobQuery;
 import io.jobengine.JobStatus;
+import io.jobengine.NodeInfo;
 import io.jobengine.PayloadException;
 import io.jobengine.spi.ClaimRequest;
 import io.jobengine.spi.ClaimedJob;
@@ -16,6 +17,7 @@ import io.jobengine.spi.JobStore;
 import io.jobengine.spi.Lease;
 import io.jobengine.spi.LeaseRenewal;
 import io.jobengine.spi.NewJob;
+import io.jobengine.spi.NodeRegistration;
 import io.jobengine.spi.ProgressUpdate;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -88,11 +90,14 @@ public final class InMemoryJobStore implements JobStore {
   private final Object lock = new Object();
   /** Every job, in id order (the order of {@link #list}). Guarded by {@link #lock}. */
   private final TreeMap<JobId, Job> jobs = new TreeMap<>();
+
+  private final InMemoryNodeRegistry nodes;
   /** Unique key to the one unfinished job that holds it. Guarded by {@link #lock}. */
   private final Map<String, JobId> uniqueKeyHolders = new HashMap<>();
 
   private InMemoryJobStore(Builder builder) {
     this.clock = builder.clock;
+    this.nodes = new InMemoryNodeRegistry(builder.clock);
     this.maxPayloadBytes = builder.maxPayloadBytes;
   }
 
@@ -195,6 +200,7 @@ public final class InMemoryJobStore implements JobStore {
       for (Job job : due) {
         job.status = JobStatus.QUEUED;
         job.attempt++;
+        job.warnings = List.of(); // a new attempt reports its own warnings
         job.leaseToken++;
         job.leaseOwner = request.owner();
         job.leaseExpiresAt = now.plus(request.leaseDuration());
@@ -249,8 +255,11 @@ public final class InMemoryJobStore implements JobStore {
           rejected.add(update.lease().jobId());
           continue;
         }
-        job.progressPercent = update.percent();
-        job.progressMessage = update.message();
+        if (update.percent() != null) {
+          job.progressPercent = update.percent();
+          job.progressMessage = update.message();
+        }
+        job.warnings = update.warnings();
         job.updatedAt = now;
       }
       return Set.copyOf(rejected);
@@ -454,6 +463,26 @@ public final class InMemoryJobStore implements JobStore {
       job.updatedAt = now;
       return true;
     }
+  }
+
+  @Override
+  public void registerNode(NodeRegistration node) {
+    nodes.register(Objects.requireNonNull(node, "node"));
+  }
+
+  @Override
+  public void nodeHeartbeat(String name, int runningJobs) {
+    nodes.heartbeat(name, runningJobs);
+  }
+
+  @Override
+  public void deregisterNode(String name) {
+    nodes.deregister(name);
+  }
+
+  @Override
+  public List<NodeInfo> nodes() {
+    return nodes.list();
   }
 
   /** Nothing to release; the jobs stay readable. Idempotent. */

@@ -9,6 +9,7 @@ import io.jobengine.JobInfo;
 import io.jobengine.JobPage;
 import io.jobengine.JobQuery;
 import io.jobengine.JobStatus;
+import io.jobengine.NodeInfo;
 import io.jobengine.spi.ClaimRequest;
 import io.jobengine.spi.ClaimedJob;
 import io.jobengine.spi.Completion;
@@ -18,6 +19,7 @@ import io.jobengine.spi.JobStore;
 import io.jobengine.spi.Lease;
 import io.jobengine.spi.LeaseRenewal;
 import io.jobengine.spi.NewJob;
+import io.jobengine.spi.NodeRegistration;
 import io.jobengine.spi.ProgressUpdate;
 import java.time.Duration;
 import java.time.Instant;
@@ -427,6 +429,35 @@ public abstract class JobStoreContract {
     assertThat(store().reportProgress(List.of(new ProgressUpdate(lease, 90, null)))).isEmpty();
     assertThat(get(id).progressPercent()).isEqualTo(90);
     assertThat(get(id).progressMessage()).isNull();
+  }
+
+  @Test
+  void warnings_reported_while_running_are_visible_and_leave_the_progress_alone() {
+    JobId id = enqueue(newJob(TYPE));
+    Lease lease = running(claimOne().lease());
+    store().reportProgress(List.of(new ProgressUpdate(lease, 30, "a third")));
+
+    assertThat(
+            store().reportProgress(
+                List.of(new ProgressUpdate(lease, null, null, List.of("disk 91% full", "slow")))))
+        .isEmpty();
+
+    JobInfo job = get(id);
+    assertThat(job.warnings()).containsExactly("disk 91% full", "slow");
+    assertThat(job.progressPercent()).isEqualTo(30);
+    assertThat(job.progressMessage()).isEqualTo("a third");
+  }
+
+  @Test
+  void a_new_attempt_starts_without_the_warnings_of_the_previous_one() {
+    JobId id = enqueue(newJob(TYPE));
+    Lease first = running(claimOne().lease());
+    store().reportProgress(List.of(new ProgressUpdate(first, null, null, List.of("first try"))));
+    store().complete(List.of(Completion.retry(first, "boom", Duration.ZERO)));
+
+    claimOne();
+
+    assertThat(get(id).warnings()).isEmpty();
   }
 
   @Test
@@ -1295,6 +1326,92 @@ public abstract class JobStoreContract {
     assertThat(first.jobs()).extracting(JobInfo::id).containsExactlyElementsOf(wanted.subList(0, 2));
     assertThat(second.jobs()).extracting(JobInfo::id).containsExactly(wanted.get(2));
     assertThat(second.next()).isEmpty();
+  }
+
+  // ---------------------------------------------------------------- node registry
+
+  private static NodeRegistration node(String name) {
+    return new NodeRegistration(
+        name, "host-1", 4242, java.util.Map.of("default", 8, "mail", 2), LEASE);
+  }
+
+  private NodeInfo nodeNamed(String name) {
+    return store().nodes().stream()
+        .filter(n -> n.name().equals(name))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("node " + name + " is not registered"));
+  }
+
+  @Test
+  void a_registered_node_is_listed_alive_with_its_queues() {
+    store().registerNode(node(NODE));
+
+    NodeInfo node = nodeNamed(NODE);
+    assertThat(node.state()).isEqualTo(NodeInfo.State.ALIVE);
+    assertThat(node.host()).isEqualTo("host-1");
+    assertThat(node.pid()).isEqualTo(4242);
+    assertThat(node.queues()).containsEntry("default", 8).containsEntry("mail", 2);
+    assertThat(node.heartbeatAge()).isLessThan(Duration.ofSeconds(5));
+    assertThat(node.stoppedAt()).isNull();
+  }
+
+  @Test
+  void nodes_are_listed_by_name() {
+    store().registerNode(node(OTHER_NODE));
+    store().registerNode(node(NODE));
+
+    assertThat(store().nodes()).extracting(NodeInfo::name).containsExactly(NODE, OTHER_NODE);
+  }
+
+  @Test
+  void a_node_without_heartbeats_for_longer_than_its_lease_is_listed_dead() {
+    store().registerNode(node(NODE));
+
+    advanceTime(PAST_LEASE);
+
+    NodeInfo node = nodeNamed(NODE);
+    assertThat(node.state()).isEqualTo(NodeInfo.State.DEAD);
+    assertThat(node.heartbeatAge()).isGreaterThanOrEqualTo(PAST_LEASE);
+  }
+
+  @Test
+  void a_heartbeat_keeps_a_node_alive_and_records_its_running_jobs() {
+    store().registerNode(node(NODE));
+    advanceTime(PAST_LEASE);
+
+    store().nodeHeartbeat(NODE, 7);
+
+    NodeInfo node = nodeNamed(NODE);
+    assertThat(node.state()).isEqualTo(NodeInfo.State.ALIVE);
+    assertThat(node.runningJobs()).isEqualTo(7);
+    assertThat(node.heartbeatAge()).isLessThan(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void a_deregistered_node_is_listed_stopped() {
+    store().registerNode(node(NODE));
+
+    store().deregisterNode(NODE);
+
+    NodeInfo node = nodeNamed(NODE);
+    assertThat(node.state()).isEqualTo(NodeInfo.State.STOPPED);
+    assertThat(node.stoppedAt()).isNotNull();
+  }
+
+  @Test
+  void a_restarted_node_registers_again_under_its_name() {
+    store().registerNode(node(NODE));
+    store().deregisterNode(NODE);
+
+    store().registerNode(
+        new NodeRegistration(NODE, "host-2", 99, java.util.Map.of("default", 1), LEASE));
+
+    assertThat(store().nodes()).hasSize(1);
+    NodeInfo node = nodeNamed(NODE);
+    assertThat(node.state()).isEqualTo(NodeInfo.State.ALIVE);
+    assertThat(node.host()).isEqualTo("host-2");
+    assertThat(node.pid()).isEqualTo(99);
+    assertThat(node.stoppedAt()).isNull();
   }
 
   // ---------------------------------------------------------------- helpers

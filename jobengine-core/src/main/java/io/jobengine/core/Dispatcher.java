@@ -1,0 +1,135 @@
+package io.jobengine.core;
+
+import io.jobengine.JobHandler;
+import io.jobengine.JobId;
+import io.jobengine.spi.ClaimRequest;
+import io.jobengine.spi.ClaimedJob;
+import io.jobengine.spi.JobStore;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Claims due jobs for free worker threads and hands them over.
+ *
+ * <p>It claims only as many jobs as a queue has free threads, and only of the types this node has
+ * handlers for, so no claimed job waits behind others on this node while another node idles, and a
+ * rolling deploy never fails a job for want of a handler. It polls adaptively: again at once when a
+ * claim filled every free thread (more are likely due), soon when it found some, and after the
+ * poll interval when it found none; a local enqueue or a freed thread wakes it early.
+ */
+final class Dispatcher implements Runnable {
+  private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+
+  private final JobStore store;
+  private final String nodeName;
+  private final HandlerRegistry handlers;
+  private final List<WorkerPool> pools;
+  private final Duration leaseDuration;
+  private final Duration pollInterval;
+  private final Duration busyPollInterval;
+  private final LeaseKeeper leaseKeeper;
+  private final Map<JobId, RunningJob> active;
+  private final Consumer<RunningJob> start;
+  private final Waiter waiter = new Waiter();
+  private volatile boolean stopping;
+
+  Dispatcher(
+      JobStore store,
+      String nodeName,
+      HandlerRegistry handlers,
+      List<WorkerPool> pools,
+      Duration leaseDuration,
+      Duration pollInterval,
+      LeaseKeeper leaseKeeper,
+      Map<JobId, RunningJob> active,
+      Consumer<RunningJob> start) {
+    this.store = store;
+    this.nodeName = nodeName;
+    this.handlers = handlers;
+    this.pools = List.copyOf(pools);
+    this.leaseDuration = leaseDuration;
+    this.pollInterval = pollInterval;
+    Duration tenth = pollInterval.dividedBy(10);
+    this.busyPollInterval = tenth.compareTo(Duration.ofMillis(10)) < 0 ? Duration.ofMillis(10) : tenth;
+    this.leaseKeeper = leaseKeeper;
+    this.active = active;
+    this.start = start;
+  }
+
+  /** Makes the loop look for jobs now: after a local enqueue, or when a thread became free. */
+  void wake() {
+    waiter.wake();
+  }
+
+  void stop() {
+    stopping = true;
+    waiter.wake();
+  }
+
+  @Override
+  public void run() {
+    while (!stopping) {
+      Duration wait;
+      try {
+        Poll poll = runOnce();
+        wait = poll == Poll.FULL ? Duration.ZERO : poll == Poll.SOME ? busyPollInterval : pollInterval;
+      } catch (RuntimeException e) {
+        log.warn("Claiming jobs failed; trying again in {}: {}", pollInterval, e.toString());
+        wait = pollInterval;
+      }
+      if (wait.isZero()) {
+        continue;
+      }
+      try {
+        waiter.await(wait);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  /** What a pass found. */
+  enum Poll {
+    /** Nothing due, or no free thread. */
+    NONE,
+    /** Some jobs, fewer than the free threads. */
+    SOME,
+    /** As many jobs as free threads in some queue: more are probably due. */
+    FULL
+  }
+
+  /** One pass over the queues: claim for the free threads of each and start the jobs. */
+  Poll runOnce() {
+    if (stopping || !leaseKeeper.healthy()) {
+      return Poll.NONE;
+    }
+    Poll result = Poll.NONE;
+    for (WorkerPool pool : pools) {
+      int free = pool.free();
+      if (free <= 0) {
+        continue;
+      }
+      long claimStarted = System.nanoTime();
+      List<ClaimedJob> claimed =
+          store.claim(new ClaimRequest(nodeName, pool.queue(), handlers.types(), free, leaseDuration));
+      long leaseValidUntil = claimStarted + leaseDuration.toNanos();
+      for (ClaimedJob job : claimed) {
+        JobHandler<?> handler = handlers.get(job.type());
+        Duration timeout = job.timeout() != null ? job.timeout() : handler.timeout().orElse(null);
+        RunningJob running = new RunningJob(job, handler, timeout, leaseValidUntil);
+        active.put(running.id(), running);
+        start.accept(running);
+      }
+      if (!claimed.isEmpty()) {
+        log.debug("Claimed {} job(s) from queue '{}'", claimed.size(), pool.queue());
+        result = claimed.size() >= free ? Poll.FULL : (result == Poll.FULL ? Poll.FULL : Poll.SOME);
+      }
+    }
+    return result;
+  }
+}

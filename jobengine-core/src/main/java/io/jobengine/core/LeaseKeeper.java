@@ -1,0 +1,118 @@
+package io.jobengine.core;
+
+import io.jobengine.JobId;
+import io.jobengine.JobStoppedException.Reason;
+import io.jobengine.spi.JobStore;
+import io.jobengine.spi.Lease;
+import io.jobengine.spi.LeaseRenewal;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps this node's leases alive and acts on what renewal reports.
+ *
+ * <p>Every heartbeat renews all leases the node holds in one store call and learns which jobs were
+ * canceled and which leases were lost. Each job also tracks, on the monotonic clock, until when its
+ * lease is surely valid: the start of the last successful renewal plus the lease duration. When
+ * renewals keep failing (the database is unreachable) and that moment passes, the node must assume
+ * another node may take the job over, so it stops the handler itself rather than let two attempts
+ * run at once; and while renewals fail the node claims nothing new. Both end by themselves when
+ * the store answers again.
+ */
+final class LeaseKeeper {
+  private static final Logger log = LoggerFactory.getLogger(LeaseKeeper.class);
+
+  private final JobStore store;
+  private final String nodeName;
+  private final Duration leaseDuration;
+  private final Map<JobId, RunningJob> active;
+  private volatile boolean healthy = true;
+
+  LeaseKeeper(JobStore store, String nodeName, Duration leaseDuration, Map<JobId, RunningJob> active) {
+    this.store = store;
+    this.nodeName = nodeName;
+    this.leaseDuration = leaseDuration;
+    this.active = active;
+  }
+
+  /** False while lease renewals fail; the dispatcher claims nothing then. */
+  boolean healthy() {
+    return healthy;
+  }
+
+  /** One heartbeat: renews every held lease and acts on the answer. */
+  void renewOnce() {
+    Map<JobId, RunningJob> held = new HashMap<>();
+    for (RunningJob job : active.values()) {
+      if (!job.outcomeClaimed()) {
+        held.put(job.id(), job);
+      }
+    }
+    if (held.isEmpty()) {
+      healthy = true;
+      return;
+    }
+    List<Lease> leases = new ArrayList<>(held.size());
+    held.values().forEach(job -> leases.add(job.lease()));
+    long started = System.nanoTime();
+    LeaseRenewal renewal;
+    try {
+      renewal = store.renewLeases(nodeName, leases, leaseDuration);
+    } catch (RuntimeException e) {
+      healthy = false;
+      log.warn(
+          "Could not renew the leases of {} job(s); not claiming new jobs until renewal works: {}",
+          held.size(), e.toString());
+      stopJobsPastTheirLease(held.values());
+      return;
+    }
+    if (!healthy) {
+      log.info("Lease renewal works again; claiming resumes");
+    }
+    healthy = true;
+    long validUntil = started + leaseDuration.toNanos();
+    for (RunningJob job : held.values()) {
+      JobId id = job.id();
+      if (renewal.lost().contains(id)) {
+        if (job.requestStop(Reason.LEASE_LOST)) {
+          log.warn("{} lost its lease; stopping it (another node may run it)", job);
+        }
+      } else {
+        job.leaseRenewed(validUntil);
+        if (renewal.cancelRequested().contains(id) && job.requestStop(Reason.CANCELED)) {
+          log.info("{} was canceled; stopping its handler", job);
+        }
+      }
+    }
+  }
+
+  private void stopJobsPastTheirLease(Collection<RunningJob> jobs) {
+    long now = System.nanoTime();
+    for (RunningJob job : jobs) {
+      if (now - job.leaseValidUntilNanos() >= 0 && job.requestStop(Reason.LEASE_LOST)) {
+        log.error(
+            "{}: its lease may have expired while renewals failed; interrupting it so that it does "
+                + "not run beside another node's attempt",
+            job);
+      }
+    }
+  }
+
+  /** Puts back jobs whose leases expired on any node. */
+  void reapOnce() {
+    try {
+      int reaped = store.reapExpiredLeases();
+      if (reaped > 0) {
+        log.info("Recovered {} job(s) whose lease had expired", reaped);
+      }
+    } catch (RuntimeException e) {
+      log.warn("Could not reap expired leases: {}", e.toString());
+    }
+  }
+}

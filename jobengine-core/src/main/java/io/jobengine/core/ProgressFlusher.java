@@ -1,0 +1,71 @@
+package io.jobengine.core;
+
+import io.jobengine.JobId;
+import io.jobengine.JobStoppedException.Reason;
+import io.jobengine.spi.JobStore;
+import io.jobengine.spi.ProgressUpdate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes what handlers report (progress and warnings) in batches. A handler may report progress
+ * thousands of times a second; only the latest state of each job is kept, and all jobs' latest
+ * states go to the store in one call per flush. A rejected write means the attempt lost its lease: it is asked to stop.
+ */
+final class ProgressFlusher {
+  private static final Logger log = LoggerFactory.getLogger(ProgressFlusher.class);
+
+  private final JobStore store;
+
+  ProgressFlusher(JobStore store) {
+    this.store = store;
+  }
+
+  /** Writes the pending progress of all {@code jobs}. */
+  void flushAll(Collection<RunningJob> jobs) {
+    Map<JobId, RunningJob> byId = new HashMap<>();
+    List<ProgressUpdate> updates = new ArrayList<>();
+    for (RunningJob job : jobs) {
+      ProgressUpdate update = job.takeReport();
+      if (update != null && !job.outcomeClaimed()) {
+        updates.add(update);
+        byId.put(job.id(), job);
+      }
+    }
+    write(updates, byId);
+  }
+
+  /** Writes one job's pending progress now; before its outcome, so the last report lands. */
+  void flush(RunningJob job) {
+    ProgressUpdate update = job.takeReport();
+    if (update != null) {
+      write(List.of(update), Map.of(job.id(), job));
+    }
+  }
+
+  private void write(List<ProgressUpdate> updates, Map<JobId, RunningJob> byId) {
+    if (updates.isEmpty()) {
+      return;
+    }
+    Set<JobId> rejected;
+    try {
+      rejected = store.reportProgress(updates);
+    } catch (RuntimeException e) {
+      // Progress is informative; the next report will carry the latest value.
+      log.warn("Could not write the progress of {} job(s): {}", updates.size(), e.toString());
+      return;
+    }
+    for (JobId id : rejected) {
+      RunningJob job = byId.get(id);
+      if (job != null && !job.outcomeClaimed() && job.requestStop(Reason.LEASE_LOST)) {
+        log.warn("{} lost its lease (its progress write was rejected); stopping it", job);
+      }
+    }
+  }
+}

@@ -1,0 +1,180 @@
+package io.jobengine.core;
+
+import io.jobengine.JobHandler;
+import io.jobengine.JobId;
+import io.jobengine.JobStoppedException.Reason;
+import io.jobengine.spi.ClaimedJob;
+import io.jobengine.spi.Lease;
+import io.jobengine.spi.ProgressUpdate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One attempt of a job on this node, from claim to the write of its outcome: the state shared by
+ * the worker thread that runs it, the lease keeper, the timeout watchdog and shutdown.
+ *
+ * <p>Two rules keep it safe. The handler's thread is interrupted only while it is inside the
+ * handler, never while the engine itself is writing the outcome (an interrupt there could break
+ * the JDBC write). And the outcome is written at most once: whoever wins {@link #claimOutcome()}
+ * (the worker, the watchdog for a handler stuck past its timeout, or shutdown) writes it.
+ */
+final class RunningJob {
+  private final ClaimedJob job;
+  private final JobHandler<?> handler;
+  private final Duration timeout;
+  private final AtomicReference<Reason> stopReason = new AtomicReference<>();
+  private final AtomicBoolean outcomeClaimed = new AtomicBoolean();
+  private final Object reportLock = new Object();
+  private final List<String> warnings = new ArrayList<>();
+  private Integer percent;
+  private String message;
+  private boolean reportPending;
+  private final Object threadLock = new Object();
+  private Thread thread;
+  private boolean inHandler;
+  private boolean handlerDone;
+  private volatile long leaseValidUntilNanos;
+
+  RunningJob(ClaimedJob job, JobHandler<?> handler, Duration timeout, long leaseValidUntilNanos) {
+    this.job = job;
+    this.handler = handler;
+    this.timeout = timeout;
+    this.leaseValidUntilNanos = leaseValidUntilNanos;
+  }
+
+  ClaimedJob job() {
+    return job;
+  }
+
+  JobId id() {
+    return job.lease().jobId();
+  }
+
+  Lease lease() {
+    return job.lease();
+  }
+
+  JobHandler<?> handler() {
+    return handler;
+  }
+
+  /** The attempt's timeout, or null for none. */
+  Duration timeout() {
+    return timeout;
+  }
+
+  Reason stopReason() {
+    return stopReason.get();
+  }
+
+  /**
+   * Asks the attempt to stop; the first reason wins. Interrupts the handler if it is running.
+   *
+   * @return true if this call set the reason
+   */
+  boolean requestStop(Reason reason) {
+    if (!stopReason.compareAndSet(null, reason)) {
+      return false;
+    }
+    synchronized (threadLock) {
+      if (inHandler) {
+        thread.interrupt();
+      }
+    }
+    return true;
+  }
+
+  /** Called by the worker thread just before the handler runs. */
+  void enterHandler() {
+    synchronized (threadLock) {
+      thread = Thread.currentThread();
+      inHandler = true;
+      if (stopReason.get() != null) {
+        thread.interrupt();
+      }
+    }
+  }
+
+  /** Called by the worker thread when the handler has returned or thrown. Clears its interrupt. */
+  void exitHandler() {
+    synchronized (threadLock) {
+      inHandler = false;
+      handlerDone = true;
+    }
+    // An interrupt meant for the handler must not reach the engine's own writes.
+    Thread.interrupted();
+  }
+
+  boolean handlerDone() {
+    synchronized (threadLock) {
+      return handlerDone;
+    }
+  }
+
+  /** The thread running the handler, for log messages; null before it starts. */
+  String threadName() {
+    synchronized (threadLock) {
+      return thread == null ? null : thread.getName();
+    }
+  }
+
+  /** @return true for exactly one caller: the one that writes the outcome */
+  boolean claimOutcome() {
+    return outcomeClaimed.compareAndSet(false, true);
+  }
+
+  boolean outcomeClaimed() {
+    return outcomeClaimed.get();
+  }
+
+  long leaseValidUntilNanos() {
+    return leaseValidUntilNanos;
+  }
+
+  void leaseRenewed(long validUntilNanos) {
+    this.leaseValidUntilNanos = validUntilNanos;
+  }
+
+  void progress(int percent, String message) {
+    synchronized (reportLock) {
+      this.percent = percent;
+      this.message = message;
+      reportPending = true;
+    }
+  }
+
+  void warn(String message) {
+    synchronized (reportLock) {
+      warnings.add(message);
+      reportPending = true;
+    }
+  }
+
+  /**
+   * What the handler reported (its last progress and all its warnings) if it reported anything
+   * since the last call; null otherwise.
+   */
+  ProgressUpdate takeReport() {
+    synchronized (reportLock) {
+      if (!reportPending) {
+        return null;
+      }
+      reportPending = false;
+      return new ProgressUpdate(job.lease(), percent, message, warnings);
+    }
+  }
+
+  List<String> warnings() {
+    synchronized (reportLock) {
+      return List.copyOf(warnings);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "job " + id() + " (type " + job.type() + ", attempt " + job.attempt() + ")";
+  }
+}
