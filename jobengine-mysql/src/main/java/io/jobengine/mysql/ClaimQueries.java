@@ -15,6 +15,7 @@ import static io.jobengine.mysql.JobTables.STATUS;
 import static io.jobengine.mysql.JobTables.TIMEOUT_MICROS;
 import static io.jobengine.mysql.JobTables.TYPE;
 import static io.jobengine.mysql.JobTables.UPDATED_AT;
+import static io.jobengine.mysql.JobTables.WARNINGS;
 
 import io.jobengine.JobId;
 import io.jobengine.JobStatus;
@@ -87,6 +88,7 @@ final class ClaimQueries {
             .set(LEASE_OWNER, request.owner())
             .set(LEASE_TOKEN, LEASE_TOKEN.plus(1L))
             .set(ATTEMPT, ATTEMPT.plus(1))
+            .set(WARNINGS, (String) null) // a new attempt reports its own warnings
             .set(LEASE_EXPIRES_AT, SqlTime.nowPlus(request.leaseDuration()))
             .set(UPDATED_AT, SqlTime.now())
             .where(ID.in(ids))

@@ -110,20 +110,26 @@ final class CompletionQueries {
     return Set.copyOf(rejected);
   }
 
+  /**
+   * One UPDATE per job: each has its own values. A null percent leaves the stored progress as it
+   * is; the warnings replace the stored ones (the engine sends all of the attempt's so far).
+   */
   static Set<JobId> reportProgress(DSLContext ctx, JobTables t, List<ProgressUpdate> updates) {
     List<ProgressUpdate> sorted = new ArrayList<>(updates);
     sorted.sort(Comparator.comparing(u -> u.lease().jobId()));
     Set<JobId> rejected = new HashSet<>();
     for (ProgressUpdate u : sorted) {
-      int n =
-          ctx.update(t.job)
-              .set(PROGRESS_PERCENT, u.percent())
-              .set(
-                  PROGRESS_MESSAGE,
-                  Texts.truncate(u.message(), Texts.MAX_PROGRESS_MESSAGE_LENGTH))
-              .set(UPDATED_AT, SqlTime.now())
-              .where(liveLease(u.lease()))
-              .execute();
+      UpdateSetMoreStep<Record> update =
+          ctx.update(t.job).set(WARNINGS, Json.strings(u.warnings()));
+      if (u.percent() != null) {
+        update =
+            update
+                .set(PROGRESS_PERCENT, u.percent())
+                .set(
+                    PROGRESS_MESSAGE,
+                    Texts.truncate(u.message(), Texts.MAX_PROGRESS_MESSAGE_LENGTH));
+      }
+      int n = update.set(UPDATED_AT, SqlTime.now()).where(liveLease(u.lease())).execute();
       if (n == 0) {
         rejected.add(u.lease().jobId());
       }
@@ -219,7 +225,7 @@ final class CompletionQueries {
     switch (c.outcome()) {
       case WARNING -> {
         next = JobStatus.WARNING;
-        update = update.set(WARNINGS, WarningsJson.encode(c.warnings()));
+        update = update.set(WARNINGS, Json.strings(c.warnings()));
         message = String.join("; ", c.warnings());
       }
       case FAILURE -> {

@@ -52,7 +52,7 @@ final class JobRecordMapper {
         Boolean.TRUE.equals(r.get(CANCEL_REQUESTED)),
         r.get(PROGRESS_PERCENT),
         r.get(PROGRESS_MESSAGE),
-        WarningsJson.decode(r.get(WARNINGS)),
+        Json.parseStrings(r.get(WARNINGS)),
         r.get(LAST_ERROR),
         SqlTime.fromEpochMicros(r.get(READ_CREATED_AT)),
         SqlTime.fromEpochMicros(r.get(READ_STARTED_AT)),

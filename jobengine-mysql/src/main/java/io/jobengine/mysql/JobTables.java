@@ -86,6 +86,21 @@ final class JobTables {
   static final Field<String> EVENT_NODE = field(name("node"), SQLDataType.VARCHAR(100));
   static final Field<String> EVENT_MESSAGE = field(name("message"), SQLDataType.LONGVARCHAR);
 
+  // The node table.
+  static final Field<String> NODE_NAME = field(name("name"), SQLDataType.VARCHAR(100));
+  static final Field<String> NODE_HOST = field(name("host"), SQLDataType.VARCHAR(255));
+  static final Field<Long> NODE_PID = field(name("pid"), SQLDataType.BIGINT);
+  static final Field<String> NODE_QUEUES = field(name("queues"), SQLDataType.LONGVARCHAR);
+  static final Field<Long> NODE_LEASE_MICROS = field(name("lease_micros"), SQLDataType.BIGINT);
+  static final Field<Integer> NODE_RUNNING_JOBS =
+      field(name("running_jobs"), SQLDataType.INTEGER);
+  static final Field<LocalDateTime> NODE_STARTED_AT =
+      field(name("started_at"), SQLDataType.LOCALDATETIME(6));
+  static final Field<LocalDateTime> NODE_HEARTBEAT_AT =
+      field(name("heartbeat_at"), SQLDataType.LOCALDATETIME(6));
+  static final Field<LocalDateTime> NODE_STOPPED_AT =
+      field(name("stopped_at"), SQLDataType.LOCALDATETIME(6));
+
   // The schema_version table.
   static final Field<Integer> VERSION = field(name("version"), SQLDataType.INTEGER);
   static final Field<String> DESCRIPTION = field(name("description"), SQLDataType.VARCHAR(200));

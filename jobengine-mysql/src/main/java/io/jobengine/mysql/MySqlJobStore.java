@@ -7,6 +7,7 @@ import io.jobengine.JobInfo;
 import io.jobengine.JobNames;
 import io.jobengine.JobPage;
 import io.jobengine.JobQuery;
+import io.jobengine.NodeInfo;
 import io.jobengine.PayloadException;
 import io.jobengine.StoreException;
 import io.jobengine.mysql.ServerCheck.ServerInfo;
@@ -19,6 +20,7 @@ import io.jobengine.spi.JobStore;
 import io.jobengine.spi.Lease;
 import io.jobengine.spi.LeaseRenewal;
 import io.jobengine.spi.NewJob;
+import io.jobengine.spi.NodeRegistration;
 import io.jobengine.spi.ProgressUpdate;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -277,6 +279,48 @@ public final class MySqlJobStore implements JobStore {
     Objects.requireNonNull(id, "id");
     requireOpen();
     return db.inTransaction("retry a job", id, ctx -> JobQueries.retry(ctx, tables, id));
+  }
+
+  @Override
+  public void registerNode(NodeRegistration node) {
+    Objects.requireNonNull(node, "node");
+    requireOpen();
+    db.inTransaction(
+        "register node '" + node.name() + "'", null,
+        ctx -> {
+          NodeQueries.register(ctx, tables, node);
+          return null;
+        });
+  }
+
+  @Override
+  public void nodeHeartbeat(String name, int runningJobs) {
+    JobNames.requireNode(name);
+    requireOpen();
+    db.inTransaction(
+        "record the heartbeat of node '" + name + "'", null,
+        ctx -> {
+          NodeQueries.heartbeat(ctx, tables, name, runningJobs);
+          return null;
+        });
+  }
+
+  @Override
+  public void deregisterNode(String name) {
+    JobNames.requireNode(name);
+    requireOpen();
+    db.inTransaction(
+        "deregister node '" + name + "'", null,
+        ctx -> {
+          NodeQueries.deregister(ctx, tables, name);
+          return null;
+        });
+  }
+
+  @Override
+  public List<NodeInfo> nodes() {
+    requireOpen();
+    return db.inTransaction("list nodes", null, ctx -> NodeQueries.list(ctx, tables));
   }
 
   /** Closes the store's own pool, if it made one; a host's DataSource is left open. Idempotent. */

@@ -183,7 +183,10 @@ final class TestDatabase {
 
   /** Empties the job tables. */
   static void clear(String prefix) {
-    execute("DELETE FROM `" + prefix + "job`", "DELETE FROM `" + prefix + "job_event`");
+    execute(
+        "DELETE FROM `" + prefix + "job`",
+        "DELETE FROM `" + prefix + "job_event`",
+        "DELETE FROM `" + prefix + "node`");
   }
 
   /**
@@ -203,7 +206,11 @@ final class TestDatabase {
       sql.append('`').append(columns[i]).append("` = DATE_SUB(`").append(columns[i])
           .append("`, INTERVAL ").append(micros).append(" MICROSECOND)");
     }
-    execute(sql.toString(), "UPDATE `" + prefix + "job_event` SET `at` = DATE_SUB(`at`, INTERVAL "
-        + micros + " MICROSECOND)");
+    String back = " - INTERVAL " + micros + " MICROSECOND";
+    execute(
+        sql.toString(),
+        "UPDATE `" + prefix + "job_event` SET `at` = `at`" + back,
+        "UPDATE `" + prefix + "node` SET `started_at` = `started_at`" + back
+            + ", `heartbeat_at` = `heartbeat_at`" + back + ", `stopped_at` = `stopped_at`" + back);
   }
 }

@@ -52,12 +52,14 @@ CREATE TABLE IF NOT EXISTS `${prefix}job_event` (
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
 
 CREATE TABLE IF NOT EXISTS `${prefix}node` (
-  `name`         VARCHAR(100)  NOT NULL,
-  `host`         VARCHAR(255)  NOT NULL,
-  `pid`          BIGINT        NOT NULL,
-  `queues`       VARCHAR(4000) NOT NULL COMMENT 'queue:threads,...',
-  `threads`      INT           NOT NULL,
-  `started_at`   DATETIME(6)   NOT NULL,
-  `heartbeat_at` DATETIME(6)   NOT NULL,
+  `name`         VARCHAR(100) NOT NULL,
+  `host`         VARCHAR(255) NOT NULL,
+  `pid`          BIGINT       NOT NULL,
+  `queues`       TEXT         NOT NULL COMMENT 'JSON object: queue name to worker threads',
+  `lease_micros` BIGINT       NOT NULL COMMENT 'a node silent for longer than its lease is dead',
+  `running_jobs` INT          NOT NULL DEFAULT 0 COMMENT 'jobs held at the last heartbeat',
+  `started_at`   DATETIME(6)  NOT NULL,
+  `heartbeat_at` DATETIME(6)  NOT NULL,
+  `stopped_at`   DATETIME(6)  NULL COMMENT 'set on a clean shutdown',
   PRIMARY KEY (`name`)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
