@@ -19,6 +19,7 @@ import java.util.List;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Record;
+import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 
@@ -43,13 +44,41 @@ final class NodeQueries {
 
   private NodeQueries() {}
 
-  /** Inserts the node, or replaces the row of a node of that name (a restart). */
+  /**
+   * Replaces the row of a node of that name (a restart), or inserts one. Not {@code INSERT ... ON
+   * DUPLICATE KEY UPDATE}: jOOQ renders it for MySQL with a row alias ({@code AS excluded}) that
+   * MySQL understands only from 8.0.19, and registration is too rare to need one statement.
+   */
   static void register(DSLContext ctx, JobTables t, NodeRegistration node) {
     String host = Texts.truncate(node.host(), MAX_HOST_LENGTH);
     String queues = Json.counts(node.queues());
     long lease = SqlTime.micros(node.leaseDuration());
-    ctx.insertInto(t.node)
-        .set(NODE_NAME, node.name())
+    if (replace(ctx, t, node, host, queues, lease) == 1) {
+      return;
+    }
+    try {
+      ctx.insertInto(t.node)
+          .set(NODE_NAME, node.name())
+          .set(NODE_HOST, host)
+          .set(NODE_PID, node.pid())
+          .set(NODE_QUEUES, queues)
+          .set(NODE_LEASE_MICROS, lease)
+          .set(NODE_RUNNING_JOBS, 0)
+          .set(NODE_STARTED_AT, SqlTime.now())
+          .set(NODE_HEARTBEAT_AT, SqlTime.now())
+          .set(NODE_STOPPED_AT, (LocalDateTime) null)
+          .execute();
+    } catch (DataAccessException e) {
+      // Another process registered the same name in between; the last registration wins.
+      if (!StoreErrors.isDuplicateKey(e) || replace(ctx, t, node, host, queues, lease) != 1) {
+        throw e;
+      }
+    }
+  }
+
+  private static int replace(
+      DSLContext ctx, JobTables t, NodeRegistration node, String host, String queues, long lease) {
+    return ctx.update(t.node)
         .set(NODE_HOST, host)
         .set(NODE_PID, node.pid())
         .set(NODE_QUEUES, queues)
@@ -58,15 +87,7 @@ final class NodeQueries {
         .set(NODE_STARTED_AT, SqlTime.now())
         .set(NODE_HEARTBEAT_AT, SqlTime.now())
         .set(NODE_STOPPED_AT, (LocalDateTime) null)
-        .onDuplicateKeyUpdate()
-        .set(NODE_HOST, host)
-        .set(NODE_PID, node.pid())
-        .set(NODE_QUEUES, queues)
-        .set(NODE_LEASE_MICROS, lease)
-        .set(NODE_RUNNING_JOBS, 0)
-        .set(NODE_STARTED_AT, SqlTime.now())
-        .set(NODE_HEARTBEAT_AT, SqlTime.now())
-        .set(NODE_STOPPED_AT, (LocalDateTime) null)
+        .where(NODE_NAME.eq(node.name()))
         .execute();
   }
 
