@@ -1,0 +1,280 @@
+package io.jobengine.mysql;
+
+import static io.jobengine.mysql.JobTables.ATTEMPT;
+import static io.jobengine.mysql.JobTables.FINISHED_AT;
+import static io.jobengine.mysql.JobTables.ID;
+import static io.jobengine.mysql.JobTables.LAST_ERROR;
+import static io.jobengine.mysql.JobTables.LEASE_EXPIRES_AT;
+import static io.jobengine.mysql.JobTables.LEASE_OWNER;
+import static io.jobengine.mysql.JobTables.LEASE_TOKEN;
+import static io.jobengine.mysql.JobTables.PROGRESS_MESSAGE;
+import static io.jobengine.mysql.JobTables.PROGRESS_PERCENT;
+import static io.jobengine.mysql.JobTables.RUN_AT;
+import static io.jobengine.mysql.JobTables.STARTED_AT;
+import static io.jobengine.mysql.JobTables.STATUS;
+import static io.jobengine.mysql.JobTables.UPDATED_AT;
+import static io.jobengine.mysql.JobTables.WARNINGS;
+import static org.jooq.impl.DSL.inline;
+import static org.jooq.impl.DSL.row;
+import static org.jooq.impl.DSL.when;
+
+import io.jobengine.JobId;
+import io.jobengine.JobStatus;
+import io.jobengine.mysql.EventQueries.Event;
+import io.jobengine.spi.Completion;
+import io.jobengine.spi.Completion.Outcome;
+import io.jobengine.spi.Lease;
+import io.jobengine.spi.ProgressUpdate;
+import java.util.ArrayList;
+import java.time.LocalDateTime;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jooq.Condition;
+import org.jooq.DSLContext;
+import org.jooq.Record;
+import org.jooq.Row2;
+import org.jooq.UpdateSetMoreStep;
+
+/**
+ * The fenced writes of an attempt: start, progress and end. Each write applies only where {@code
+ * id = ? AND lease_token = ? AND status IN ('QUEUED','RUNNING','TO_CANCEL')}, and each job's
+ * outcome is checked on its own: a job whose write did not apply is returned as rejected, and
+ * nothing was written for it. The jobs of one call share one transaction (one commit), and rows
+ * are locked in id order so that two transactions do not lock the same rows in opposite orders.
+ *
+ * <p>Statements per call: markRunning two (one UPDATE for all, one read to tell which applied);
+ * progress one per job (each has its own values); complete one locking read, one UPDATE per kind
+ * of SUCCESS, CANCELED and RELEASE, one per WARNING, FAILURE and RETRY (each has its own text or
+ * delay), and one history INSERT.
+ *
+ * <p>Row counts are matched rows (Connector/J's default {@code useAffectedRows=false}); every write
+ * also sets {@code updated_at} to the current microsecond, so even a driver counting changed rows
+ * sees one.
+ */
+final class CompletionQueries {
+
+  /** The statuses in which a lease is live. */
+  static final List<String> LIVE =
+      List.of(JobStatus.QUEUED.name(), JobStatus.RUNNING.name(), JobStatus.TO_CANCEL.name());
+
+  private CompletionQueries() {}
+
+  static Condition liveLease(Lease lease) {
+    return ID.eq(lease.jobId().toBytes())
+        .and(LEASE_TOKEN.eq(lease.token()))
+        .and(STATUS.in(LIVE));
+  }
+
+  /**
+   * One UPDATE for all leases, then one read of the same rows: a lease whose row is live with its
+   * token afterwards was started (the UPDATE locked that row until commit); any other was not
+   * live, and cannot have become live since, because a new claim brings a new token.
+   */
+  static Set<JobId> markRunning(DSLContext ctx, JobTables t, List<Lease> leases) {
+    List<byte[]> ids = new ArrayList<>(leases.size());
+    List<Row2<byte[], Long>> pairs = new ArrayList<>(leases.size());
+    for (Lease lease : leases) {
+      byte[] id = lease.jobId().toBytes();
+      ids.add(id);
+      pairs.add(row(id, lease.token()));
+    }
+    ctx.update(t.job)
+        .set(STARTED_AT, SqlTime.now())
+        .set(UPDATED_AT, SqlTime.now())
+        // A TO_CANCEL job stays TO_CANCEL; status is set last (MySQL assigns left to right).
+        .set(
+            STATUS,
+            when(STATUS.eq(inline(JobStatus.QUEUED.name())), inline(JobStatus.RUNNING.name()))
+                .otherwise(STATUS))
+        .where(ID.in(ids))
+        .and(row(ID, LEASE_TOKEN).in(pairs))
+        .and(STATUS.in(LIVE))
+        .execute();
+    Map<JobId, Long> liveTokens = new HashMap<>();
+    for (Record r :
+        ctx.select(ID, LEASE_TOKEN).from(t.job).where(ID.in(ids)).and(STATUS.in(LIVE)).fetch()) {
+      liveTokens.put(JobId.fromBytes(r.get(ID)), r.get(LEASE_TOKEN));
+    }
+    Set<JobId> rejected = new HashSet<>();
+    for (Lease lease : leases) {
+      Long token = liveTokens.get(lease.jobId());
+      if (token == null || token != lease.token()) {
+        rejected.add(lease.jobId());
+      }
+    }
+    return Set.copyOf(rejected);
+  }
+
+  /**
+   * One UPDATE per job: each has its own values. A null percent leaves the stored progress as it
+   * is; the warnings replace the stored ones (the engine sends all of the attempt's so far).
+   */
+  static Set<JobId> reportProgress(DSLContext ctx, JobTables t, List<ProgressUpdate> updates) {
+    List<ProgressUpdate> sorted = new ArrayList<>(updates);
+    sorted.sort(Comparator.comparing(u -> u.lease().jobId()));
+    Set<JobId> rejected = new HashSet<>();
+    for (ProgressUpdate u : sorted) {
+      UpdateSetMoreStep<Record> update =
+          ctx.update(t.job).set(WARNINGS, Json.strings(u.warnings()));
+      if (u.percent() != null) {
+        update =
+            update
+                .set(PROGRESS_PERCENT, u.percent())
+                .set(
+                    PROGRESS_MESSAGE,
+                    Texts.truncate(u.message(), Texts.MAX_PROGRESS_MESSAGE_LENGTH));
+      }
+      int n = update.set(UPDATED_AT, SqlTime.now()).where(liveLease(u.lease())).execute();
+      if (n == 0) {
+        rejected.add(u.lease().jobId());
+      }
+    }
+    return Set.copyOf(rejected);
+  }
+
+  /**
+   * Ends attempts. The rows are first read and locked ({@code FOR UPDATE}, in id order) so that
+   * each job's new status is decided from its current one (a RETRY or RELEASE of a TO_CANCEL job
+   * ends it CANCELED) and its history row tells what really happened; each job is then updated
+   * by primary key and token and its row count checked.
+   */
+  static Set<JobId> complete(DSLContext ctx, JobTables t, List<Completion> completions) {
+    List<Completion> sorted = new ArrayList<>(completions);
+    sorted.sort(Comparator.comparing(c -> c.lease().jobId()));
+    List<byte[]> ids = new ArrayList<>(sorted.size());
+    for (Completion c : sorted) {
+      ids.add(c.lease().jobId().toBytes());
+    }
+    Map<JobId, Record> current = new HashMap<>();
+    for (Record r :
+        ctx.select(ID, STATUS, LEASE_TOKEN, ATTEMPT)
+            .from(t.job)
+            .where(ID.in(ids))
+            .orderBy(ID)
+            .forUpdate()
+            .fetch()) {
+      current.put(JobId.fromBytes(r.get(ID)), r);
+    }
+    Set<JobId> rejected = new HashSet<>();
+    List<Event> events = new ArrayList<>(sorted.size());
+    // Completions whose SET clause is the same for every job (no per-job text or delay) go into
+    // one UPDATE per kind; the rows are locked and their leases checked, so the count is exact.
+    Map<JobStatus, List<Completion>> plainEnds = new EnumMap<>(JobStatus.class);
+    List<Completion> releases = new ArrayList<>();
+    for (Completion c : sorted) {
+      Lease lease = c.lease();
+      Record row = current.get(lease.jobId());
+      if (row == null
+          || row.get(LEASE_TOKEN) != lease.token()
+          || !LIVE.contains(row.get(STATUS))) {
+        rejected.add(lease.jobId());
+        continue;
+      }
+      boolean cancelRequested = JobStatus.TO_CANCEL.name().equals(row.get(STATUS));
+      int attempt = row.get(ATTEMPT);
+      Outcome outcome = c.outcome();
+      if (outcome == Outcome.RELEASE && cancelRequested) {
+        outcome = Outcome.CANCELED; // a cancel the user asked for is not lost
+      }
+      switch (outcome) {
+        case SUCCESS, CANCELED -> {
+          JobStatus end = outcome == Outcome.SUCCESS ? JobStatus.SUCCESS : JobStatus.CANCELED;
+          plainEnds.computeIfAbsent(end, k -> new ArrayList<>()).add(c);
+          events.add(new Event(lease.jobId(), attempt, end, lease.owner(), null));
+        }
+        case RELEASE -> {
+          releases.add(c);
+          events.add(new Event(lease.jobId(), attempt - 1, JobStatus.PENDING, lease.owner(),
+              "released"));
+        }
+        case WARNING, FAILURE, RETRY -> events.add(completeOne(ctx, t, c, cancelRequested, attempt));
+        default -> throw new IllegalStateException("Unknown outcome " + outcome);
+      }
+    }
+    for (Map.Entry<JobStatus, List<Completion>> e : plainEnds.entrySet()) {
+      UpdateSetMoreStep<Record> update = endLease(ctx, t).set(FINISHED_AT, SqlTime.now());
+      if (e.getKey() == JobStatus.SUCCESS) {
+        update = update.set(WARNINGS, (String) null);
+      }
+      requireAll(update.set(STATUS, e.getKey().name()), e.getValue());
+    }
+    if (!releases.isEmpty()) {
+      // The attempt did not fail: give it back. Due at once.
+      requireAll(
+          endLease(ctx, t)
+              .set(ATTEMPT, ATTEMPT.minus(1))
+              .set(RUN_AT, SqlTime.now())
+              .set(STATUS, JobStatus.PENDING.name()),
+          releases);
+    }
+    EventQueries.insert(ctx, t, events);
+    return Set.copyOf(rejected);
+  }
+
+  /** A WARNING, FAILURE or RETRY: texts and delays differ per job, so one UPDATE each. */
+  private static Event completeOne(
+      DSLContext ctx, JobTables t, Completion c, boolean cancelRequested, int attempt) {
+    UpdateSetMoreStep<Record> update = endLease(ctx, t);
+    JobStatus next;
+    String message;
+    switch (c.outcome()) {
+      case WARNING -> {
+        next = JobStatus.WARNING;
+        update = update.set(WARNINGS, Json.strings(c.warnings()));
+        message = String.join("; ", c.warnings());
+      }
+      case FAILURE -> {
+        next = JobStatus.FAILURE;
+        message = Texts.truncate(c.error(), Texts.MAX_ERROR_LENGTH);
+        update = update.set(LAST_ERROR, message);
+      }
+      case RETRY -> {
+        message = Texts.truncate(c.error(), Texts.MAX_ERROR_LENGTH);
+        update = update.set(LAST_ERROR, message);
+        if (cancelRequested) {
+          next = JobStatus.CANCELED; // a cancel the user asked for is not lost
+        } else {
+          next = JobStatus.PENDING;
+          update = update.set(RUN_AT, SqlTime.nowPlus(c.retryDelay()));
+        }
+      }
+      default -> throw new IllegalStateException("Not a per-job outcome: " + c.outcome());
+    }
+    if (next.isTerminal()) {
+      update = update.set(FINISHED_AT, SqlTime.now());
+    }
+    requireAll(update.set(STATUS, next.name()), List.of(c));
+    return new Event(c.lease().jobId(), attempt, next, c.lease().owner(), message);
+  }
+
+  /** The start of every completion's UPDATE: the lease ends. */
+  private static UpdateSetMoreStep<Record> endLease(DSLContext ctx, JobTables t) {
+    return ctx.update(t.job)
+        .set(LEASE_OWNER, (String) null)
+        .set(LEASE_EXPIRES_AT, (LocalDateTime) null)
+        .set(UPDATED_AT, SqlTime.now());
+  }
+
+  /** Runs the UPDATE for exactly these completions' jobs, whose live leases are locked. */
+  private static void requireAll(UpdateSetMoreStep<Record> update, List<Completion> completions) {
+    List<byte[]> ids = new ArrayList<>(completions.size());
+    List<Row2<byte[], Long>> pairs = new ArrayList<>(completions.size());
+    for (Completion c : completions) {
+      byte[] id = c.lease().jobId().toBytes();
+      ids.add(id);
+      pairs.add(row(id, c.lease().token()));
+    }
+    int n =
+        update.where(ID.in(ids)).and(row(ID, LEASE_TOKEN).in(pairs)).and(STATUS.in(LIVE)).execute();
+    if (n != completions.size()) {
+      throw new IllegalStateException(
+          "Completing " + completions.size() + " jobs with locked live leases changed " + n
+              + " rows (first job " + completions.get(0).lease().jobId() + "); rolled back");
+    }
+  }
+}

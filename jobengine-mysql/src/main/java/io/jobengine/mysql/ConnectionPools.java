@@ -1,0 +1,148 @@
+package io.jobengine.mysql;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool.PoolInitializationException;
+import io.jobengine.StoreException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The store's own small HikariCP pool, for a store built from a JDBC URL. Its own, so that lease
+ * renewals never queue behind the host application's work; small, because each store transaction
+ * is short.
+ *
+ * <p>Sessions run at READ COMMITTED with a short {@code innodb_lock_wait_timeout}, and Connector/J
+ * is hardened: no deserialization of BLOBs into Java objects, no {@code LOAD DATA LOCAL}, no
+ * {@code autoReconnect} (which would silently continue a broken transaction on a new connection).
+ */
+final class ConnectionPools {
+
+  /** How long a store session waits for a row lock before error 1205 (then retried). */
+  static final Duration LOCK_WAIT_TIMEOUT = Duration.ofSeconds(5);
+
+  /** Connector/J properties that the store sets on its own connections. */
+  static final Map<String, String> HARDENED =
+      Map.of(
+          "autoDeserialize", "false",
+          "allowLoadLocalInfile", "false",
+          "allowUrlInLocalInfile", "false",
+          "autoReconnect", "false",
+          "connectTimeout", "10000",
+          // Longer than the migration lock wait (60 s), the longest statement the store runs.
+          "socketTimeout", "120000",
+          "tcpKeepAlive", "true",
+          "characterEncoding", "UTF-8",
+          "sessionVariables", "innodb_lock_wait_timeout=" + LOCK_WAIT_TIMEOUT.toSeconds());
+
+  /** URL settings that undo the hardening; a URL that sets one of them to true is refused. */
+  private static final Pattern UNSAFE =
+      Pattern.compile(
+          "[?&](autoDeserialize|allowLoadLocalInfile|allowUrlInLocalInfile|autoReconnect"
+              + "|allowMultiQueries)=true",
+          Pattern.CASE_INSENSITIVE);
+
+  private static final Pattern HOSTS = Pattern.compile("^jdbc:mysql(?::[a-z]+)?://([^/?]*)");
+
+  private ConnectionPools() {}
+
+  /**
+   * Checks a JDBC URL for the store's own pool.
+   *
+   * @throws IllegalArgumentException if it is not a Connector/J URL or undoes the hardening
+   */
+  static String requireUrl(String url) {
+    if (url == null || url.isBlank()) {
+      throw new IllegalArgumentException(
+          "The JDBC URL is " + (url == null ? "null" : "blank")
+              + "; give one such as jdbc:mysql://db.example.com:3306/app");
+    }
+    if (!url.startsWith("jdbc:mysql:")) {
+      throw new IllegalArgumentException(
+          "Unsupported JDBC URL '" + redact(url) + "': MySqlJobStore connects through MySQL"
+              + " Connector/J, so the URL starts with jdbc:mysql: (also for MariaDB servers)");
+    }
+    Matcher unsafe = UNSAFE.matcher(url);
+    if (unsafe.find()) {
+      throw new IllegalArgumentException(
+          "The JDBC URL '" + redact(url) + "' sets " + unsafe.group(1) + "=true, which"
+              + " MySqlJobStore does not allow on its connections (it turns these off); remove it");
+    }
+    return url;
+  }
+
+  /** The host:port part of a URL, for messages. */
+  static String hosts(String url) {
+    Matcher m = HOSTS.matcher(url);
+    if (!m.find() || m.group(1).isEmpty()) {
+      return "localhost:3306";
+    }
+    String hosts = m.group(1);
+    int at = hosts.lastIndexOf('@');
+    return at >= 0 ? hosts.substring(at + 1) : hosts;
+  }
+
+  /** The URL without a password, should the URL carry one. */
+  static String redact(String url) {
+    return url.replaceAll("(?i)(password=)[^&]*", "$1***").replaceAll("//[^/@]*@", "//***@");
+  }
+
+  /**
+   * Starts the pool; fails at once if the server cannot be reached or refuses the user.
+   *
+   * @throws StoreException naming the host, port and cause
+   */
+  static HikariDataSource create(String url, String user, String password, int poolSize) {
+    HikariConfig config = new HikariConfig();
+    config.setPoolName("jobengine-store");
+    config.setJdbcUrl(url);
+    config.setUsername(user);
+    config.setPassword(password);
+    config.setMaximumPoolSize(poolSize);
+    config.setMinimumIdle(Math.min(2, poolSize));
+    config.setAutoCommit(true);
+    config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+    config.setConnectionTimeout(Duration.ofSeconds(10).toMillis());
+    config.setValidationTimeout(Duration.ofSeconds(3).toMillis());
+    config.setInitializationFailTimeout(1);
+    HARDENED.forEach(config::addDataSourceProperty);
+    try {
+      return new HikariDataSource(config);
+    } catch (RuntimeException e) {
+      throw unreachable(url, user, e);
+    }
+  }
+
+  static StoreException unreachable(String url, String user, Throwable e) {
+    String cause = rootMessage(e);
+    if (StoreErrors.isPrivilegeFailure(e)) {
+      return new StoreException(
+          "The MySQL server at " + hosts(url) + " refused user '" + user + "': " + cause
+              + ". Check the user name, password and grants. " + StoreErrors.PRIVILEGES_NEEDED, e);
+    }
+    return new StoreException(
+        "Cannot connect to the MySQL server at " + hosts(url) + " (" + redact(url) + ", user '"
+            + user + "'): " + cause + ". Check that the server runs and that host and port are"
+            + " right", e);
+  }
+
+  static String rootMessage(Throwable e) {
+    StringBuilder text = new StringBuilder();
+    String last = null;
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      String m = c.getMessage();
+      if (m != null && !m.equals(last) && !(c instanceof PoolInitializationException)) {
+        if (text.length() > 0) {
+          text.append("; caused by ");
+        }
+        text.append(c.getClass().getSimpleName())
+            .append(": ")
+            .append(m.lines().findFirst().orElse(m));
+        last = m;
+      }
+    }
+    return text.length() == 0 ? e.toString() : text.toString();
+  }
+}

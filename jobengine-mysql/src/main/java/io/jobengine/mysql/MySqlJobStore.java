@@ -1,0 +1,628 @@
+package io.jobengine.mysql;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.jobengine.CancelResult;
+import io.jobengine.JobId;
+import io.jobengine.JobInfo;
+import io.jobengine.JobNames;
+import io.jobengine.JobPage;
+import io.jobengine.JobQuery;
+import io.jobengine.NodeInfo;
+import io.jobengine.PayloadException;
+import io.jobengine.StoreException;
+import io.jobengine.mysql.ServerCheck.ServerInfo;
+import io.jobengine.mysql.ServerCheck.ServerVersion;
+import io.jobengine.spi.ClaimRequest;
+import io.jobengine.spi.ClaimedJob;
+import io.jobengine.spi.Completion;
+import io.jobengine.spi.EnqueueResult;
+import io.jobengine.spi.JobStore;
+import io.jobengine.spi.Lease;
+import io.jobengine.spi.LeaseRenewal;
+import io.jobengine.spi.NewJob;
+import io.jobengine.spi.NodeRegistration;
+import io.jobengine.spi.ProgressUpdate;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The production {@link JobStore}: jobs in MySQL 8.0+ or MariaDB 10.6+.
+ *
+ * <pre>{@code
+ * JobStore store = MySqlJobStore.builder()
+ *     .jdbcUrl("jdbc:mysql://db:3306/app", "app", password)   // or .dataSource(hostDataSource)
+ *     .build();
+ * }</pre>
+ *
+ * <p>At {@link Builder#build()} the store checks the server (version, {@code SKIP LOCKED}), then
+ * creates or upgrades its tables under a named lock, or, with {@code autoMigrate(false)}, checks
+ * that someone else has (see docs/mysql-schema.md). Every time it writes comes from the
+ * database's {@code UTC_TIMESTAMP(6)}; the JVM clock and the session time zone play no part.
+ *
+ * <p><b>Transactional enqueue.</b> {@link #enqueue(Connection, NewJob)} (reached through {@code
+ * JobClient.enqueue(connection, request)}) writes the job with the caller's connection, in the
+ * caller's transaction: the job exists if and only if the caller commits. The connection must be
+ * to the store's database; the store neither commits nor closes it. With jOOQ:
+ *
+ * <pre>{@code
+ * dsl.transaction(tx -> {
+ *   tx.dsl().insertInto(ORDERS).set(...).execute();
+ *   tx.dsl().connection(c -> client.enqueue(c, JobRequest.of("send-receipt", receipt)));
+ * });
+ * }</pre>
+ *
+ * <p>Database failures surface as {@link StoreException}s naming the operation and the job;
+ * deadlocks and lock-wait timeouts are retried inside the store first. Payloads are never logged.
+ * Thread-safe.
+ */
+public final class MySqlJobStore implements JobStore {
+
+  private static final Logger log = LoggerFactory.getLogger(MySqlJobStore.class);
+
+  /** The table prefix unless one is set. */
+  public static final String DEFAULT_TABLE_PREFIX = "jobengine_";
+
+  /** Connections in the store's own pool unless set. */
+  public static final int DEFAULT_POOL_SIZE = 5;
+
+  /** The largest pool the builder accepts. */
+  public static final int MAX_POOL_SIZE = 100;
+
+  /** The largest payload limit the builder accepts: 64 MiB. */
+  public static final int MAX_PAYLOAD_LIMIT = 64 << 20;
+
+  private final Db db;
+  private final JobTables tables;
+  private final HikariDataSource ownPool;
+  private final int maxPayloadBytes;
+  private final ServerVersion server;
+  private final String description;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private MySqlJobStore(
+      Db db, JobTables tables, HikariDataSource ownPool, int maxPayloadBytes,
+      ServerVersion server, String description) {
+    this.db = db;
+    this.tables = tables;
+    this.ownPool = ownPool;
+    this.maxPayloadBytes = maxPayloadBytes;
+    this.server = server;
+    this.description = description;
+  }
+
+  /**
+   * A builder; give it either {@link Builder#dataSource(DataSource)} or {@link
+   * Builder#jdbcUrl(String, String, String)}.
+   *
+   * @return a new builder with the defaults
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public int maxPayloadBytes() {
+    return maxPayloadBytes;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>One transaction, multi-row INSERTs. Payload sizes and run times are checked before any SQL.
+   *
+   * @throws PayloadException if a payload is over {@link #maxPayloadBytes()}; nothing was written
+   * @throws IllegalArgumentException if a run time is outside what a DATETIME column holds
+   */
+  @Override
+  public List<EnqueueResult> enqueue(List<NewJob> jobs) {
+    Objects.requireNonNull(jobs, "jobs");
+    requireOpen();
+    if (jobs.isEmpty()) {
+      return List.of();
+    }
+    jobs.forEach(this::check);
+    List<NewJob> copy = List.copyOf(jobs);
+    return db.inTransaction(
+        "enqueue " + copy.size() + (copy.size() == 1 ? " job" : " jobs"),
+        copy.size() == 1 ? copy.get(0).id() : null,
+        ctx -> EnqueueQueries.enqueue(ctx, tables, copy));
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>A deadlock here has rolled back the caller's transaction, so nothing is retried: the
+   * {@link StoreException} tells the caller to run its transaction again.
+   *
+   * @throws PayloadException if the payload is over {@link #maxPayloadBytes()}
+   * @throws StoreException if the write failed; the caller should roll back
+   */
+  @Override
+  public EnqueueResult enqueue(Connection connection, NewJob job) {
+    Objects.requireNonNull(connection, "connection");
+    requireOpen();
+    check(job);
+    try {
+      return EnqueueQueries.enqueue(db.using(connection), tables, List.of(job)).get(0);
+    } catch (RuntimeException e) {
+      throw StoreErrors.translate("enqueue a job in the caller's transaction", job.id(), e, 1);
+    }
+  }
+
+  private void check(NewJob job) {
+    Objects.requireNonNull(job, "jobs must not contain null");
+    String payload = job.payload();
+    if ((long) payload.length() * 3 > maxPayloadBytes) {
+      int bytes = payload.getBytes(StandardCharsets.UTF_8).length;
+      if (bytes > maxPayloadBytes) {
+        throw new PayloadException(
+            "The payload of job " + job.id() + " (type '" + job.type() + "') is " + bytes
+                + " bytes of JSON, over this store's limit of " + maxPayloadBytes
+                + " bytes; nothing was written. Store large data elsewhere and pass a reference");
+      }
+    }
+    if (job.runAt() != null) {
+      SqlTime.requireStorable(job.runAt(), "The runAt of job " + job.id());
+    }
+    SqlTime.micros(job.delay());
+  }
+
+  @Override
+  public List<ClaimedJob> claim(ClaimRequest request) {
+    Objects.requireNonNull(request, "request");
+    requireOpen();
+    return db.inTransaction(
+        "claim jobs of queue '" + request.queue() + "' for node '" + request.owner() + "'", null,
+        ctx -> ClaimQueries.claim(ctx, tables, request));
+  }
+
+  @Override
+  public Set<JobId> markRunning(List<Lease> leases) {
+    List<Lease> copy = List.copyOf(Objects.requireNonNull(leases, "leases"));
+    requireOpen();
+    if (copy.isEmpty()) {
+      return Set.of();
+    }
+    return db.inTransaction(
+        "mark " + copy.size() + " job(s) running", single(copy, Lease::jobId),
+        ctx -> CompletionQueries.markRunning(ctx, tables, copy));
+  }
+
+  @Override
+  public Set<JobId> reportProgress(List<ProgressUpdate> updates) {
+    List<ProgressUpdate> copy = List.copyOf(Objects.requireNonNull(updates, "updates"));
+    requireOpen();
+    if (copy.isEmpty()) {
+      return Set.of();
+    }
+    requireOnePerJob(copy.stream().map(u -> u.lease().jobId()).toList(), "progress updates");
+    return db.inTransaction(
+        "write the progress of " + copy.size() + " job(s)", single(copy, u -> u.lease().jobId()),
+        ctx -> CompletionQueries.reportProgress(ctx, tables, copy));
+  }
+
+  @Override
+  public Set<JobId> complete(List<Completion> completions) {
+    List<Completion> copy = List.copyOf(Objects.requireNonNull(completions, "completions"));
+    requireOpen();
+    if (copy.isEmpty()) {
+      return Set.of();
+    }
+    requireOnePerJob(copy.stream().map(c -> c.lease().jobId()).toList(), "completions");
+    return db.inTransaction(
+        "complete " + copy.size() + " job(s)", single(copy, c -> c.lease().jobId()),
+        ctx -> CompletionQueries.complete(ctx, tables, copy));
+  }
+
+  @Override
+  public LeaseRenewal renewLeases(String owner, Collection<Lease> held, Duration leaseDuration) {
+    JobNames.requireNode(owner);
+    Objects.requireNonNull(held, "held");
+    Objects.requireNonNull(leaseDuration, "leaseDuration");
+    if (leaseDuration.isNegative() || leaseDuration.isZero()) {
+      throw new IllegalArgumentException("leaseDuration must be positive, got " + leaseDuration);
+    }
+    requireOpen();
+    List<Lease> copy = List.copyOf(held);
+    if (copy.isEmpty()) {
+      return new LeaseRenewal(Set.of(), Set.of());
+    }
+    return db.inTransaction(
+        "renew " + copy.size() + " lease(s) of node '" + owner + "'", null,
+        ctx -> LeaseQueries.renew(ctx, tables, owner, copy, leaseDuration));
+  }
+
+  @Override
+  public int reapExpiredLeases() {
+    requireOpen();
+    return db.inTransaction("reap expired leases", null, ctx -> LeaseQueries.reap(ctx, tables));
+  }
+
+  @Override
+  public Optional<JobInfo> get(JobId id) {
+    Objects.requireNonNull(id, "id");
+    requireOpen();
+    return db.inTransaction("read a job", id, ctx -> JobQueries.get(ctx, tables, id));
+  }
+
+  @Override
+  public JobPage list(JobQuery query) {
+    Objects.requireNonNull(query, "query");
+    requireOpen();
+    return db.inTransaction("list jobs", null, ctx -> JobQueries.list(ctx, tables, query));
+  }
+
+  @Override
+  public CancelResult cancel(JobId id) {
+    Objects.requireNonNull(id, "id");
+    requireOpen();
+    return db.inTransaction("cancel a job", id, ctx -> JobQueries.cancel(ctx, tables, id));
+  }
+
+  @Override
+  public boolean retry(JobId id) {
+    Objects.requireNonNull(id, "id");
+    requireOpen();
+    return db.inTransaction("retry a job", id, ctx -> JobQueries.retry(ctx, tables, id));
+  }
+
+  @Override
+  public void registerNode(NodeRegistration node) {
+    Objects.requireNonNull(node, "node");
+    requireOpen();
+    db.inTransaction(
+        "register node '" + node.name() + "'", null,
+        ctx -> {
+          NodeQueries.register(ctx, tables, node);
+          return null;
+        });
+  }
+
+  @Override
+  public void nodeHeartbeat(String name, int runningJobs) {
+    JobNames.requireNode(name);
+    requireOpen();
+    db.inTransaction(
+        "record the heartbeat of node '" + name + "'", null,
+        ctx -> {
+          NodeQueries.heartbeat(ctx, tables, name, runningJobs);
+          return null;
+        });
+  }
+
+  @Override
+  public void deregisterNode(String name) {
+    JobNames.requireNode(name);
+    requireOpen();
+    db.inTransaction(
+        "deregister node '" + name + "'", null,
+        ctx -> {
+          NodeQueries.deregister(ctx, tables, name);
+          return null;
+        });
+  }
+
+  @Override
+  public List<NodeInfo> nodes() {
+    requireOpen();
+    return db.inTransaction("list nodes", null, ctx -> NodeQueries.list(ctx, tables));
+  }
+
+  /** Closes the store's own pool, if it made one; a host's DataSource is left open. Idempotent. */
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true) && ownPool != null) {
+      ownPool.close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "MySqlJobStore[" + description + "]";
+  }
+
+  /** The tables, for tests in this package. */
+  JobTables tables() {
+    return tables;
+  }
+
+  /** The database access, for tests in this package. */
+  Db db() {
+    return db;
+  }
+
+  /** The server found at start, for tests in this package. */
+  ServerVersion server() {
+    return server;
+  }
+
+  private void requireOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException(this + " is closed");
+    }
+  }
+
+  private static <T> JobId single(List<T> items, java.util.function.Function<T, JobId> id) {
+    return items.size() == 1 ? id.apply(items.get(0)) : null;
+  }
+
+  private static void requireOnePerJob(List<JobId> ids, String what) {
+    Set<JobId> seen = new HashSet<>();
+    for (JobId id : ids) {
+      if (!seen.add(id)) {
+        throw new IllegalArgumentException("Two " + what + " for job " + id + "; give at most one");
+      }
+    }
+  }
+
+  /**
+   * Builds a {@link MySqlJobStore}; each setter checks its value and names a bad one. Not
+   * thread-safe; {@link #build()} may be called more than once and leaves the builder as it is.
+   */
+  public static final class Builder {
+    private DataSource dataSource;
+    private String jdbcUrl;
+    private String user;
+    private String password;
+    private Integer poolSize;
+    private String tablePrefix = DEFAULT_TABLE_PREFIX;
+    private int maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
+    private boolean autoMigrate = true;
+
+    private Builder() {}
+
+    /**
+     * Uses the host application's DataSource. Its connections must reach the database that holds
+     * (or will hold) the store's tables; the store sets READ COMMITTED on each of its own
+     * transactions and never closes the DataSource. Excludes {@link #jdbcUrl}.
+     *
+     * @param dataSource the DataSource
+     * @return this builder
+     * @throws IllegalStateException if a JDBC URL was given
+     */
+    public Builder dataSource(DataSource dataSource) {
+      Objects.requireNonNull(dataSource, "dataSource must not be null");
+      if (jdbcUrl != null) {
+        throw new IllegalStateException(
+            "A JDBC URL (" + ConnectionPools.redact(jdbcUrl) + ") is already set; give either"
+                + " dataSource(...) or jdbcUrl(...), not both");
+      }
+      this.dataSource = dataSource;
+      return this;
+    }
+
+    /**
+     * Lets the store open its own small HikariCP pool (READ COMMITTED, hardened Connector/J
+     * settings). Excludes {@link #dataSource}.
+     *
+     * @param jdbcUrl a Connector/J URL naming the database, e.g. {@code
+     *     jdbc:mysql://db:3306/app}; it must not turn on autoDeserialize, allowLoadLocalInfile,
+     *     allowUrlInLocalInfile, autoReconnect or allowMultiQueries
+     * @param user the database user
+     * @param password the password; empty for none
+     * @return this builder
+     * @throws IllegalArgumentException if the URL is not a {@code jdbc:mysql:} URL or is unsafe,
+     *     or the user is blank
+     * @throws IllegalStateException if a DataSource was given
+     */
+    public Builder jdbcUrl(String jdbcUrl, String user, String password) {
+      ConnectionPools.requireUrl(jdbcUrl);
+      if (user == null || user.isBlank()) {
+        throw new IllegalArgumentException(
+            "The database user is " + (user == null ? "null" : "blank") + "; give one");
+      }
+      Objects.requireNonNull(password, "password must not be null (give \"\" for none)");
+      if (dataSource != null) {
+        throw new IllegalStateException(
+            "A DataSource (" + dataSource.getClass().getName() + ") is already set; give either"
+                + " dataSource(...) or jdbcUrl(...), not both");
+      }
+      this.jdbcUrl = jdbcUrl;
+      this.user = user;
+      this.password = password;
+      return this;
+    }
+
+    /**
+     * @param poolSize connections in the store's own pool, from 1 to {@value #MAX_POOL_SIZE};
+     *     {@value #DEFAULT_POOL_SIZE} unless set. Only with {@link #jdbcUrl}.
+     * @return this builder
+     * @throws IllegalArgumentException if out of range
+     */
+    public Builder poolSize(int poolSize) {
+      if (poolSize < 1 || poolSize > MAX_POOL_SIZE) {
+        throw new IllegalArgumentException(
+            "poolSize must be between 1 and " + MAX_POOL_SIZE + ", got " + poolSize);
+      }
+      this.poolSize = poolSize;
+      return this;
+    }
+
+    /**
+     * @param tablePrefix put before every table name; lower-case letters, digits and underscores,
+     *     starting with a letter, at most 24 characters, or empty; {@value #DEFAULT_TABLE_PREFIX}
+     *     unless set
+     * @return this builder
+     * @throws IllegalArgumentException if it breaks that pattern
+     */
+    public Builder tablePrefix(String tablePrefix) {
+      this.tablePrefix = JobTables.requirePrefix(tablePrefix);
+      return this;
+    }
+
+    /**
+     * @param maxPayloadBytes the largest payload in UTF-8 bytes, from 1 to {@value
+     *     #MAX_PAYLOAD_LIMIT}; {@link JobStore#DEFAULT_MAX_PAYLOAD_BYTES} unless set. The server's
+     *     {@code max_allowed_packet} must leave room for it, which {@link #build()} checks.
+     * @return this builder
+     * @throws IllegalArgumentException if out of range
+     */
+    public Builder maxPayloadBytes(int maxPayloadBytes) {
+      if (maxPayloadBytes < 1 || maxPayloadBytes > MAX_PAYLOAD_LIMIT) {
+        throw new IllegalArgumentException(
+            "maxPayloadBytes must be between 1 and " + MAX_PAYLOAD_LIMIT + ", got "
+                + maxPayloadBytes);
+      }
+      this.maxPayloadBytes = maxPayloadBytes;
+      return this;
+    }
+
+    /**
+     * @param autoMigrate true (the default) to create and upgrade the tables at start; false to
+     *     only check that they are at the version this code needs, for teams that apply the DDL
+     *     of docs/mysql-schema.md themselves
+     * @return this builder
+     */
+    public Builder autoMigrate(boolean autoMigrate) {
+      this.autoMigrate = autoMigrate;
+      return this;
+    }
+
+    /**
+     * Connects, checks the server, migrates (or checks) the schema, and returns the store.
+     *
+     * @return the store
+     * @throws IllegalStateException if neither a DataSource nor a JDBC URL was given, or a pool
+     *     size was given with a DataSource
+     * @throws StoreException if the server cannot be reached, is too old, refuses the user, or
+     *     the schema is missing (with migration off) or newer than this code
+     */
+    public MySqlJobStore build() {
+      if (dataSource == null && jdbcUrl == null) {
+        throw new IllegalStateException(
+            "No database given: call dataSource(...) or jdbcUrl(url, user, password)");
+      }
+      if (dataSource != null && poolSize != null) {
+        throw new IllegalStateException(
+            "poolSize(" + poolSize + ") applies only to the store's own pool (jdbcUrl(...)); the"
+                + " host's DataSource has its own size");
+      }
+      JobTables tables = new JobTables(tablePrefix);
+      HikariDataSource ownPool = null;
+      if (jdbcUrl != null) {
+        ownPool =
+            ConnectionPools.create(
+                jdbcUrl, user, password, poolSize == null ? DEFAULT_POOL_SIZE : poolSize);
+      }
+      DataSource ds = ownPool != null ? ownPool : dataSource;
+      try {
+        return start(ds, ownPool, tables);
+      } catch (RuntimeException | SQLException e) {
+        if (ownPool != null) {
+          ownPool.close();
+        }
+        if (e instanceof StoreException s) {
+          throw s;
+        }
+        if (StoreErrors.isConnectionFailure(e) || StoreErrors.errorCode(e) == 1045) {
+          throw jdbcUrl != null
+              ? ConnectionPools.unreachable(jdbcUrl, user, e)
+              : new StoreException(
+                  "Cannot get a connection to the database from the DataSource ("
+                      + dataSource.getClass().getName() + "): "
+                      + ConnectionPools.rootMessage(e), e);
+        }
+        throw StoreErrors.translate("start (check the server and the schema)", null, e, 1);
+      }
+    }
+
+    private MySqlJobStore start(DataSource ds, HikariDataSource ownPool, JobTables tables)
+        throws SQLException {
+      ServerInfo info;
+      Db db;
+      try (Connection c = ds.getConnection()) {
+        info = ServerCheck.inspect(c);
+        requirePacketRoom(info);
+        db = new Db(ds, info.version().dialect(), ownPool == null);
+        if (autoMigrate) {
+          Migrator.migrate(c, db, tables, info.database());
+        } else {
+          Migrator.verify(c, db, tables, info.database());
+        }
+        requireSkipLocked(c, tables, info);
+      }
+      String where =
+          ownPool != null
+              ? "own pool of " + ownPool.getMaximumPoolSize() + " connections to "
+                  + ConnectionPools.redact(jdbcUrl) + " as '" + user + "'"
+              : "host DataSource " + ds.getClass().getName();
+      String description =
+          info.version() + ", database '" + info.database() + "', tables '" + tables.prefix
+              + "*', schema version " + Migrator.LATEST + ", " + where + ", maxPayloadBytes="
+              + maxPayloadBytes + ", autoMigrate=" + autoMigrate;
+      log.info("MySqlJobStore started: {}", description);
+      return new MySqlJobStore(db, tables, ownPool, maxPayloadBytes, info.version(), description);
+    }
+
+    /** A payload travels escaped (up to twice its size) inside an INSERT that must fit a packet. */
+    private void requirePacketRoom(ServerInfo info) {
+      long needed = 2L * maxPayloadBytes + (64 << 10);
+      if (info.maxAllowedPacket() < needed) {
+        throw new StoreException(
+            "The server's max_allowed_packet is " + info.maxAllowedPacket() + " bytes, too small"
+                + " for maxPayloadBytes=" + maxPayloadBytes + " (an INSERT may need " + needed
+                + " bytes). Lower maxPayloadBytes or raise max_allowed_packet");
+      }
+    }
+
+    /** Never degrade silently: a server that cannot SKIP LOCKED is refused. */
+    private static void requireSkipLocked(Connection c, JobTables tables, ServerInfo info)
+        throws SQLException {
+      boolean autoCommit = c.getAutoCommit();
+      c.setAutoCommit(false);
+      try (Statement s = c.createStatement();
+          ResultSet rs =
+              s.executeQuery(
+                  "SELECT `version` FROM `" + tables.prefix + "schema_version` LIMIT 1"
+                      + " FOR UPDATE SKIP LOCKED")) {
+        rs.next();
+      } catch (SQLException e) {
+        if (StoreErrors.isConnectionFailure(e) || StoreErrors.isPrivilegeFailure(e)) {
+          throw e;
+        }
+        throw new StoreException(
+            "The database server " + info.version() + " refused SELECT ... FOR UPDATE SKIP LOCKED"
+                + " (" + e.getMessage() + "); jobengine needs it to claim jobs. Use MySQL 8.0+ or"
+                + " MariaDB 10.6+", e);
+      } finally {
+        c.rollback();
+        c.setAutoCommit(autoCommit);
+      }
+    }
+
+    @Override
+    public String toString() {
+      List<String> parts = new ArrayList<>();
+      if (dataSource != null) {
+        parts.add("dataSource=" + dataSource.getClass().getName());
+      }
+      if (jdbcUrl != null) {
+        parts.add("jdbcUrl=" + ConnectionPools.redact(jdbcUrl));
+        parts.add("user=" + user);
+        parts.add("password=" + (password.isEmpty() ? "(empty)" : "***"));
+      }
+      if (poolSize != null) {
+        parts.add("poolSize=" + poolSize);
+      }
+      parts.add("tablePrefix=" + tablePrefix);
+      parts.add("maxPayloadBytes=" + maxPayloadBytes);
+      parts.add("autoMigrate=" + autoMigrate);
+      return "MySqlJobStore.Builder" + parts;
+    }
+  }
+}

@@ -1,0 +1,117 @@
+package io.jobengine.mysql;
+
+import io.jobengine.JobId;
+import io.jobengine.StoreException;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+
+/**
+ * Turns a database failure into a {@link StoreException} whose message names the operation, the
+ * job (if there is one), and what to do. Messages never contain payloads: the driver's messages
+ * hold no bound values, and jOOQ's hold SQL with {@code ?} placeholders only.
+ */
+final class StoreErrors {
+
+  static final int ER_DUP_ENTRY = 1062;
+  static final int ER_LOCK_WAIT_TIMEOUT = 1205;
+  static final int ER_LOCK_DEADLOCK = 1213;
+  static final int ER_NO_SUCH_TABLE = 1146;
+  static final int ER_BAD_FIELD_ERROR = 1054;
+  static final int ER_TABLEACCESS_DENIED = 1142;
+  static final int ER_COLUMNACCESS_DENIED = 1143;
+  static final int ER_DBACCESS_DENIED = 1044;
+  static final int ER_ACCESS_DENIED = 1045;
+  static final int ER_SPECIFIC_ACCESS_DENIED = 1227;
+  static final int ER_PROCACCESS_DENIED = 1370;
+
+  /** What the store needs of its database user, for privilege errors. */
+  static final String PRIVILEGES_NEEDED =
+      "The store needs SELECT, INSERT, UPDATE and DELETE on its tables, and CREATE, ALTER, INDEX"
+          + " and DROP as well when automatic migration is on (see docs/mysql-schema.md)";
+
+  private StoreErrors() {}
+
+  /** The first {@link SQLException} in the cause chain, or null. */
+  static SQLException sqlException(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof SQLException e) {
+        return e;
+      }
+    }
+    return null;
+  }
+
+  /** The MySQL error number of the failure, or 0. */
+  static int errorCode(Throwable t) {
+    SQLException e = sqlException(t);
+    return e == null ? 0 : e.getErrorCode();
+  }
+
+  /** Whether the failure is a deadlock or a lock-wait timeout: retry the whole transaction. */
+  static boolean isRetryableConflict(Throwable t) {
+    int code = errorCode(t);
+    return code == ER_LOCK_DEADLOCK || code == ER_LOCK_WAIT_TIMEOUT;
+  }
+
+  static boolean isDuplicateKey(Throwable t) {
+    return errorCode(t) == ER_DUP_ENTRY;
+  }
+
+  /** Whether the connection broke or none could be had. */
+  static boolean isConnectionFailure(Throwable t) {
+    SQLException e = sqlException(t);
+    if (e == null) {
+      return false;
+    }
+    String state = e.getSQLState();
+    return (state != null && state.startsWith("08")) || e instanceof SQLTransientConnectionException;
+  }
+
+  static boolean isPrivilegeFailure(Throwable t) {
+    return switch (errorCode(t)) {
+      case ER_TABLEACCESS_DENIED, ER_COLUMNACCESS_DENIED, ER_DBACCESS_DENIED, ER_ACCESS_DENIED,
+          ER_SPECIFIC_ACCESS_DENIED, ER_PROCACCESS_DENIED -> true;
+      default -> false;
+    };
+  }
+
+  /**
+   * The exception for a failed operation.
+   *
+   * @param operation what the store was doing, for example "claim jobs of queue 'mail'"
+   * @param jobId the job concerned, or null
+   * @param attempts how many times the transaction ran
+   */
+  static StoreException translate(String operation, JobId jobId, Throwable failure, int attempts) {
+    if (failure instanceof StoreException e) {
+      return e;
+    }
+    String what = "MySqlJobStore could not " + operation + (jobId == null ? "" : " (job " + jobId + ")");
+    SQLException sql = sqlException(failure);
+    String detail = sql == null ? String.valueOf(failure.getMessage()) : describe(sql);
+    String message;
+    if (isRetryableConflict(failure)) {
+      message =
+          what + ": " + detail + ", still after " + attempts + " attempts of the whole"
+              + " transaction; nothing was written. The caller may try again later.";
+    } else if (isConnectionFailure(failure)) {
+      message =
+          what + ": the connection to the database failed or none could be had (" + detail + ")."
+              + " The outcome of a write in flight is unknown; the next call takes a fresh"
+              + " connection from the pool.";
+    } else if (isPrivilegeFailure(failure)) {
+      message = what + ": the database user lacks a privilege (" + detail + "). " + PRIVILEGES_NEEDED;
+    } else if (errorCode(failure) == ER_NO_SUCH_TABLE || errorCode(failure) == ER_BAD_FIELD_ERROR) {
+      message =
+          what + ": " + detail + ". The store's schema is missing or was changed by hand;"
+              + " turn on automatic migration or apply the SQL in docs/mysql-schema.md";
+    } else {
+      message = what + ": " + detail;
+    }
+    return new StoreException(message, failure);
+  }
+
+  private static String describe(SQLException e) {
+    return "MySQL error " + e.getErrorCode() + ", SQLState " + e.getSQLState() + ": " + e.getMessage();
+  }
+}

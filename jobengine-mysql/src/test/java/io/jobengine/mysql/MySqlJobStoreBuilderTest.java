@@ -1,0 +1,100 @@
+package io.jobengine.mysql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.jobengine.StoreException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class MySqlJobStoreBuilderTest {
+
+  @ParameterizedTest
+  @ValueSource(strings = {"Jobs_", "1jobs", "jobs-", "jobs`; DROP TABLE x; --", "abcdefghijklmnopqrstuvwxy"})
+  void a_bad_table_prefix_is_refused_naming_it(String prefix) {
+    assertThatThrownBy(() -> MySqlJobStore.builder().tablePrefix(prefix))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'" + prefix + "'");
+  }
+
+  @Test
+  void good_prefixes_are_taken() {
+    MySqlJobStore.builder().tablePrefix("").tablePrefix("acme_jobs_").tablePrefix("a");
+  }
+
+  @Test
+  void payload_limits_and_pool_sizes_out_of_range_are_refused() {
+    assertThatThrownBy(() -> MySqlJobStore.builder().maxPayloadBytes(0))
+        .hasMessageContaining("got 0");
+    assertThatThrownBy(() -> MySqlJobStore.builder().maxPayloadBytes(MySqlJobStore.MAX_PAYLOAD_LIMIT + 1))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> MySqlJobStore.builder().poolSize(0)).hasMessageContaining("got 0");
+  }
+
+  @Test
+  void urls_that_are_not_connector_j_or_undo_the_hardening_are_refused() {
+    assertThatThrownBy(() -> MySqlJobStore.builder().jdbcUrl("jdbc:postgresql://h/db", "u", ""))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("jdbc:mysql:");
+    assertThatThrownBy(
+            () ->
+                MySqlJobStore.builder()
+                    .jdbcUrl("jdbc:mysql://h/db?useSSL=true&autoDeserialize=TRUE", "u", ""))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("autoDeserialize=true");
+    assertThatThrownBy(
+            () -> MySqlJobStore.builder().jdbcUrl("jdbc:mysql://h/db?allowLoadLocalInfile=true", "u", ""))
+        .hasMessageContaining("allowLoadLocalInfile");
+    assertThatThrownBy(() -> MySqlJobStore.builder().jdbcUrl("jdbc:mysql://h/db", " ", ""))
+        .hasMessageContaining("user is blank");
+  }
+
+  @Test
+  void a_data_source_and_a_url_exclude_each_other_and_one_is_needed() {
+    assertThatThrownBy(
+            () ->
+                MySqlJobStore.builder()
+                    .jdbcUrl("jdbc:mysql://h/db", "u", "")
+                    .dataSource(TestDatabase.dataSource()))
+        .isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> MySqlJobStore.builder().build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("dataSource(...) or jdbcUrl");
+    assertThatThrownBy(
+            () -> MySqlJobStore.builder().dataSource(TestDatabase.dataSource()).poolSize(3).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("poolSize(3)");
+  }
+
+  @Test
+  void to_string_masks_the_password() {
+    String text =
+        MySqlJobStore.builder().jdbcUrl("jdbc:mysql://h/db", "app", "s3cret").toString();
+    assertThat(text).contains("user=app").contains("password=***").doesNotContain("s3cret");
+    assertThat(ConnectionPools.redact("jdbc:mysql://h/db?user=a&password=s3cret"))
+        .doesNotContain("s3cret");
+  }
+
+  @Test
+  void an_unreachable_server_is_reported_with_host_port_and_cause() {
+    assertThatThrownBy(
+            () ->
+                MySqlJobStore.builder()
+                    .jdbcUrl("jdbc:mysql://127.0.0.1:1/test?connectTimeout=2000", "root", "")
+                    .build())
+        .isInstanceOf(StoreException.class)
+        .hasMessageContaining("Cannot connect to the MySQL server at 127.0.0.1:1")
+        .hasMessageContaining("refused");
+  }
+
+  @Test
+  void a_wrong_password_is_reported_as_refused_by_the_server() {
+    TestDatabase.Target t = TestDatabase.target();
+    assertThatThrownBy(
+            () -> MySqlJobStore.builder().jdbcUrl(t.url(), t.user(), t.password() + "-wrong").build())
+        .isInstanceOf(StoreException.class)
+        .hasMessageContaining("refused user '" + t.user() + "'")
+        .hasMessageContaining("Access denied");
+  }
+}
