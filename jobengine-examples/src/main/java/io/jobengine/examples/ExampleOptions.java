@@ -1,6 +1,7 @@
 package io.jobengine.examples;
 
 import io.jobengine.core.InMemoryJobStore;
+import io.jobengine.mysql.MySqlJobStore;
 import io.jobengine.spi.JobStore;
 
 /**
@@ -42,7 +43,7 @@ record ExampleOptions(String jdbcUrl, String user, String password) {
     if (jdbcUrl == null) {
       return InMemoryJobStore.create();
     }
-    throw new IllegalArgumentException("The MySQL store is not available in this build");
+    return MySqlJobStore.builder().jdbcUrl(jdbcUrl, user == null ? "root" : user, password == null ? "" : password).build();
   }
 
   @Override
