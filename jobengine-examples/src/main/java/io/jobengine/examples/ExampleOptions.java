@@ -10,16 +10,19 @@ import io.jobengine.spi.JobStore;
  * @param jdbcUrl a MySQL/MariaDB JDBC URL, or null for the in-memory store
  * @param user the database user, or null
  * @param password the database password, or null
+ * @param tablePrefix the MySQL store's table prefix, or null for its default
  */
-record ExampleOptions(String jdbcUrl, String user, String password) {
+record ExampleOptions(String jdbcUrl, String user, String password, String tablePrefix) {
 
   static final String USAGE =
-      "usage: [--jdbc-url jdbc:mysql://HOST:PORT/DB [--user USER] [--password PASSWORD]]";
+      "usage: [--jdbc-url jdbc:mysql://HOST:PORT/DB [--user USER] [--password PASSWORD]"
+          + " [--table-prefix jobengine_]]";
 
   static ExampleOptions parse(String[] args) {
     String url = null;
     String user = null;
     String password = null;
+    String tablePrefix = null;
     for (int i = 0; i < args.length; i++) {
       String flag = args[i];
       if (i + 1 >= args.length) {
@@ -30,24 +33,36 @@ record ExampleOptions(String jdbcUrl, String user, String password) {
         case "--jdbc-url" -> url = value;
         case "--user" -> user = value;
         case "--password" -> password = value;
+        case "--table-prefix" -> {
+          // The store's own check, so the option fails before anything connects.
+          MySqlJobStore.builder().tablePrefix(value);
+          tablePrefix = value;
+        }
         default -> throw new IllegalArgumentException("Unknown option: " + flag);
       }
     }
-    if (url == null && (user != null || password != null)) {
-      throw new IllegalArgumentException("--user and --password go with --jdbc-url");
+    if (url == null && (user != null || password != null || tablePrefix != null)) {
+      throw new IllegalArgumentException("--user, --password and --table-prefix go with --jdbc-url");
     }
-    return new ExampleOptions(url, user, password);
+    return new ExampleOptions(url, user, password, tablePrefix);
   }
 
   JobStore openStore() {
     if (jdbcUrl == null) {
       return InMemoryJobStore.create();
     }
-    return MySqlJobStore.builder().jdbcUrl(jdbcUrl, user == null ? "root" : user, password == null ? "" : password).build();
+    MySqlJobStore.Builder builder =
+        MySqlJobStore.builder()
+            .jdbcUrl(jdbcUrl, user == null ? "root" : user, password == null ? "" : password);
+    if (tablePrefix != null) {
+      builder.tablePrefix(tablePrefix);
+    }
+    return builder.build();
   }
 
   @Override
   public String toString() {
-    return "ExampleOptions[jdbcUrl=" + jdbcUrl + ", user=" + user + ", password=" + (password == null ? null : "****") + "]";
+    return "ExampleOptions[jdbcUrl=" + jdbcUrl + ", user=" + user + ", password=" + (password == null ? null : "****")
+        + ", tablePrefix=" + tablePrefix + "]";
   }
 }

@@ -5,12 +5,18 @@ import ch.qos.logback.core.filter.Filter;
 import ch.qos.logback.core.spi.FilterReply;
 
 /**
- * Lets through only log events that belong to a node (MDC key {@code jobengine.node}), so the
- * per-node log files hold each node's own lines and nothing else.
+ * Lets through only log events that belong to a node, so the per-node log files hold each node's
+ * own lines and nothing else: events with the MDC key {@code jobengine.node} (a job's lines), or
+ * every event of a process that is one node (WorkerMain sets the system property {@code
+ * jobengine.node}).
  */
 public final class NodeLogFilter extends Filter<ILoggingEvent> {
+  private final boolean processIsOneNode = System.getProperty("jobengine.node") != null;
+
   @Override
   public FilterReply decide(ILoggingEvent event) {
-    return event.getMDCPropertyMap().containsKey("jobengine.node") ? FilterReply.NEUTRAL : FilterReply.DENY;
+    return processIsOneNode || event.getMDCPropertyMap().containsKey("jobengine.node")
+        ? FilterReply.NEUTRAL
+        : FilterReply.DENY;
   }
 }

@@ -19,10 +19,15 @@ import org.slf4j.LoggerFactory;
  *
  * Handlers are found through ServiceLoader. SIGTERM (or Ctrl-C) shuts the node down gracefully:
  * it stops claiming, lets running jobs finish within {@code --grace}, then releases the rest.
- * Logs go to logs/jobengine.log and logs/jobengine-NODE.log.
+ * Logs go to logs/jobengine.log (all nodes) and logs/jobengine-NODE.log (this one); the system
+ * property {@code jobengine.log.dir} moves them elsewhere.
  */
 public final class WorkerMain {
-  private static final Logger log = LoggerFactory.getLogger(WorkerMain.class);
+  /**
+   * The system property that names the node of this process for the logs (logback.xml): every line
+   * of a worker process belongs to its node, not only the lines of job threads.
+   */
+  static final String NODE_PROPERTY = "jobengine.node";
 
   static final String USAGE =
       "usage: worker --node NAME --jdbc-url URL [--user USER] [--password PASSWORD]\n"
@@ -36,6 +41,12 @@ public final class WorkerMain {
    * @param args see {@link #USAGE}
    */
   public static void main(String[] args) {
+    // Before anything logs: logback reads the node name once, when it configures itself.
+    for (int i = 0; i + 1 < args.length; i++) {
+      if (args[i].equals("--node") && System.getProperty(NODE_PROPERTY) == null) {
+        System.setProperty(NODE_PROPERTY, args[i + 1]);
+      }
+    }
     WorkerOptions options;
     try {
       options = WorkerOptions.parse(args);
@@ -45,6 +56,7 @@ public final class WorkerMain {
       System.exit(2);
       return;
     }
+    Logger log = LoggerFactory.getLogger(WorkerMain.class);
     CountDownLatch stopped = new CountDownLatch(1);
     JobStore store = options.store().openStore();
     JobEngine.Builder builder =
@@ -110,7 +122,7 @@ public final class WorkerMain {
           case "--lease" -> lease = DurationArg.parse(flag, value);
           case "--grace" -> grace = DurationArg.parse(flag, value);
           case "--poll" -> poll = DurationArg.parse(flag, value);
-          case "--jdbc-url", "--user", "--password" -> {
+          case "--jdbc-url", "--user", "--password", "--table-prefix" -> {
             storeArgs.add(flag);
             storeArgs.add(value);
           }

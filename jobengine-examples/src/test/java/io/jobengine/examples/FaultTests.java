@@ -1,0 +1,33 @@
+package io.jobengine.examples;
+
+import io.jobengine.JobId;
+import io.jobengine.examples.Cluster.Worker;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/** What several fault tests share. */
+final class FaultTests {
+  private FaultTests() {}
+
+  /** The worker that holds the most jobs now. */
+  static Worker busiest(Cluster cluster, List<Worker> workers) {
+    return workers.stream()
+        .max(Comparator.comparingLong(
+            w -> cluster.count(cluster.table("job") + " WHERE lease_owner = ?", w.node)))
+        .orElseThrow();
+  }
+
+  /** Those of {@code ids} that {@code node} holds now. */
+  static List<JobId> jobsOf(Cluster cluster, String node, List<JobId> ids) {
+    List<JobId> held = new ArrayList<>();
+    for (List<Object> row :
+        cluster.db.rows("SELECT id FROM " + cluster.table("job") + " WHERE lease_owner = ?", node)) {
+      JobId id = JobId.fromBytes((byte[]) row.get(0));
+      if (ids.contains(id)) {
+        held.add(id);
+      }
+    }
+    return held;
+  }
+}
