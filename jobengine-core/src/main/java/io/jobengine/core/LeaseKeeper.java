@@ -94,6 +94,11 @@ final class LeaseKeeper {
   private void apply(LeaseRenewal renewal, Map<JobId, RunningJob> held, long validUntil) {
     for (RunningJob job : held.values()) {
       JobId id = job.id();
+      if (job.outcomeClaimed()) {
+        // Its outcome was written (or is being written) while the renewal ran: a job that just
+        // ended shows as "lost" to the renewal, and it must not be stopped or reported for that.
+        continue;
+      }
       if (renewal.lost().contains(id)) {
         if (job.requestStop(Reason.LEASE_LOST)) {
           log.warn("{} lost its lease; stopping it (another node may run it)", job);
