@@ -368,7 +368,8 @@ public final class InMemoryJobStore implements JobStore {
             "lease of node " + job.leaseOwner + " expired (attempt " + job.attempt + " of "
                 + job.maxAttempts + ")";
         if (job.attempt < job.maxAttempts) {
-          requeue(job, now, now);
+          // Keeps its run time: it was due when claimed, and keeps its place in the queue.
+          requeue(job, job.runAt, now);
         } else {
           end(job, JobStatus.FAILURE, now);
         }

@@ -97,7 +97,8 @@ final class LeaseQueries {
   }
 
   /**
-   * Ends every expired lease in one conditional UPDATE, served by the index {@code lease_expiry
+   * Ends every expired lease in one conditional UPDATE; a job put back keeps its run_at (it was
+   * due when claimed), so it keeps its place in the queue instead of going behind the backlog, served by the index {@code lease_expiry
    * (status, lease_expires_at)}. Never read-then-write: every node may run it at once, and a row
    * that another reaper or a late completion changed first no longer matches.
    *
@@ -118,7 +119,6 @@ final class LeaseQueries {
                         ATTEMPT.cast(String.class), inline(" of "),
                         MAX_ATTEMPTS.cast(String.class), inline(")"))))
         .set(FINISHED_AT, when(ends, SqlTime.now()).otherwise(FINISHED_AT))
-        .set(RUN_AT, when(ends, RUN_AT).otherwise(SqlTime.now()))
         .set(LEASE_OWNER, (String) null)
         .set(LEASE_EXPIRES_AT, (java.time.LocalDateTime) null)
         .set(UPDATED_AT, SqlTime.now())
