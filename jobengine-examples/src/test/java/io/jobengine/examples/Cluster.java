@@ -187,10 +187,22 @@ final class Cluster implements AutoCloseable {
 
   /** SIGKILL: the process ends at once, in the middle of whatever it was doing. */
   void kill(Worker worker) {
-    faultedPids.add(worker.pid());
-    worker.process().destroyForcibly();
+    Process process = worker.process();
+    faultedPids.add(process.pid());
+    process.destroyForcibly();
     await("worker " + worker.node + " to die", Duration.ofSeconds(10),
-        () -> worker.process().isAlive() ? null : Boolean.TRUE);
+        () -> process.isAlive() ? null : Boolean.TRUE);
+  }
+
+  /** The jobs whose live lease {@code node} holds. */
+  List<JobId> leasedBy(String node) {
+    List<JobId> held = new ArrayList<>();
+    for (List<Object> row :
+        db.rows("SELECT id FROM " + table("job") + " WHERE lease_owner = ?"
+            + " AND status IN ('QUEUED','RUNNING','TO_CANCEL')", node)) {
+      held.add(JobId.fromBytes((byte[]) row.get(0)));
+    }
+    return held;
   }
 
   /** SIGSTOP: the process freezes (as in a long GC pause or a stalled VM). */
