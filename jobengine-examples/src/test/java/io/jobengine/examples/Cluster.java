@@ -46,6 +46,8 @@ final class Cluster implements AutoCloseable {
   final String name;
   final String prefix;
   final FaultDatabase db;
+  /** How the workers connect: the engines as {@link #workerDb}, their handlers' records as {@link #db}. */
+  final FaultDatabase workerDb;
   final Path logDir;
   private final MySqlJobStore store;
   private final JobClient client;
@@ -53,10 +55,11 @@ final class Cluster implements AutoCloseable {
   private final Set<Long> faultedPids = ConcurrentHashMap.newKeySet();
   private volatile boolean closing;
 
-  private Cluster(String name, FaultDatabase db) {
+  private Cluster(String name, FaultDatabase db, FaultDatabase workerDb) {
     this.name = name;
     this.prefix = "flt_" + name + "_";
     this.db = db;
+    this.workerDb = workerDb;
     this.logDir = Path.of("target", "fault-logs", name).toAbsolutePath();
     dropTables();
     try {
@@ -78,7 +81,12 @@ final class Cluster implements AutoCloseable {
    * (and kept after this one, with the logs in target/fault-logs, to look at after a failure).
    */
   static Cluster create(String name, FaultDatabase db) {
-    return new Cluster(name, db);
+    return new Cluster(name, db, db);
+  }
+
+  /** A cluster whose engines connect as another user of the same server. */
+  static Cluster create(String name, FaultDatabase db, FaultDatabase workerDb) {
+    return new Cluster(name, db, workerDb);
   }
 
   static Cluster create(String name) {
@@ -147,12 +155,12 @@ final class Cluster implements AutoCloseable {
             "-Djobengine.log.dir=" + logDir,
             "-Dorg.jooq.no-logo=true", "-Dorg.jooq.no-tips=true",
             "-D" + AttemptLog.URL + "=" + db.url(),
-            "-D" + AttemptLog.USER + "=" + FaultDatabase.get().user(),
-            "-D" + AttemptLog.PASSWORD + "=" + FaultDatabase.get().password(),
+            "-D" + AttemptLog.USER + "=" + db.user(),
+            "-D" + AttemptLog.PASSWORD + "=" + db.password(),
             "-D" + AttemptLog.TABLE + "=" + prefix + "attempt",
             WorkerMain.class.getName(),
             "--node", node,
-            "--jdbc-url", db.url(), "--user", db.user(), "--password", db.password(),
+            "--jdbc-url", workerDb.url(), "--user", workerDb.user(), "--password", workerDb.password(),
             "--table-prefix", prefix,
             "--lease", LEASE.toMillis() + "ms", "--poll", "100ms", "--grace", "1s"));
     // Later options win: a test may override the defaults above.

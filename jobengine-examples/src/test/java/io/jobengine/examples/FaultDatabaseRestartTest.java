@@ -1,0 +1,83 @@
+package io.jobengine.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import io.jobengine.JobId;
+import io.jobengine.JobRequest;
+import io.jobengine.examples.Cluster.Worker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The database crashes (kill -9 of the server) in the middle of a run and comes back after more
+ * than a lease. On a private MariaDB server that the test starts, since restarting a shared one
+ * would break everyone else's work on it.
+ */
+class FaultDatabaseRestartTest {
+  private PrivateMariaDb server;
+  private Cluster cluster;
+
+  @AfterEach
+  void stopEverything() {
+    try {
+      if (cluster != null) {
+        cluster.close();
+      }
+    } finally {
+      if (server != null) {
+        server.close();
+      }
+    }
+  }
+
+  @Test
+  void every_engine_survives_a_database_crash_and_restart_and_finishes_the_work() {
+    assumeThat(PrivateMariaDb.available())
+        .as("needs the MariaDB server binaries (%s, %s) to run a server it may restart",
+            PrivateMariaDb.SERVER, PrivateMariaDb.INSTALL)
+        .isTrue();
+    server = PrivateMariaDb.start();
+    cluster = Cluster.create("dbrestart", server.database());
+    List<Worker> workers =
+        cluster.startAll(List.of("dbr-w1", "dbr-w2", "dbr-w3"), "--queues", "default:4");
+    List<JobRequest> requests = new ArrayList<>();
+    for (int i = 0; i < 90; i++) {
+      requests.add(
+          JobRequest.builder("fault-sleep").payload(new FaultHandlers.Nap(500, true))
+              .maxAttempts(10).build());
+    }
+    List<JobId> ids = cluster.enqueue(requests);
+    Cluster.await("a third of the jobs to end", Duration.ofSeconds(60),
+        () -> cluster.unfinished() <= 60 ? Boolean.TRUE : null);
+
+    long crashedAt = System.nanoTime();
+    server.crash();
+    // Down for longer than a lease: every engine notices, stops claiming, and stops its own
+    // handlers at its local lease deadline.
+    Cluster.await("every engine to notice the outage and stop claiming", Duration.ofSeconds(60),
+        () -> workers.stream().allMatch(w -> w.logText().contains("claiming no new jobs"))
+            && System.nanoTime() - crashedAt > Cluster.LEASE.multipliedBy(2).toNanos()
+            ? Boolean.TRUE : null);
+    Duration down = Duration.ofNanos(System.nanoTime() - crashedAt);
+    long restartedAt = System.nanoTime();
+    server.startServer();
+    Cluster.await("every engine to claim jobs again", Duration.ofSeconds(60),
+        () -> workers.stream().allMatch(w -> w.logText().contains("claims jobs again"))
+            ? Boolean.TRUE : null);
+    Duration resumed = Duration.ofNanos(System.nanoTime() - restartedAt);
+    Duration drained = cluster.awaitAllEnded(Duration.ofSeconds(90));
+    System.out.printf(
+        "[fault] database crashed and down for %s: engines claim again %s after the restart, all"
+            + " done %s after that%n",
+        Cluster.millis(down), Cluster.millis(resumed),
+        Cluster.millis(resumed.plus(drained)));
+
+    assertThat(workers).allSatisfy(w -> assertThat(w.alive()).as("%s survived", w.node).isTrue());
+    cluster.assertInvariants(ids.size());
+    assertThat(cluster.count(cluster.table("job") + " WHERE status = 'SUCCESS'")).isEqualTo(ids.size());
+  }
+}
