@@ -26,6 +26,14 @@ final class PrivateMariaDb implements AutoCloseable {
   private final int port;
   private Process server;
 
+  /** Servers of this JVM, killed by a shutdown hook should a test not get to it. */
+  private static final java.util.Set<Process> ALL = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  static {
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(() -> ALL.forEach(Process::destroyForcibly), "fault-db-cleanup"));
+  }
+
   private PrivateMariaDb(Path dir, int port) {
     this.dir = dir;
     this.port = port;
@@ -47,10 +55,15 @@ final class PrivateMariaDb implements AutoCloseable {
           "--user=" + System.getProperty("user.name"), "--auth-root-authentication-method=normal",
           "--skip-test-db"), dir.resolve("install.log"));
       PrivateMariaDb db = new PrivateMariaDb(dir, port);
-      db.startServer();
-      new FaultDatabase("jdbc:mysql://127.0.0.1:" + port + "/", "root", "")
-          .execute("CREATE DATABASE IF NOT EXISTS test");
-      return db;
+      try {
+        db.startServer();
+        new FaultDatabase("jdbc:mysql://127.0.0.1:" + port + "/", "root", "")
+            .execute("CREATE DATABASE IF NOT EXISTS test");
+        return db;
+      } catch (RuntimeException | Error e) {
+        db.close();
+        throw e;
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -70,6 +83,7 @@ final class PrivateMariaDb implements AutoCloseable {
     try {
       server = new ProcessBuilder(cmd).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("server.log").toFile())).start();
+      ALL.add(server);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -91,6 +105,7 @@ final class PrivateMariaDb implements AutoCloseable {
   /** kill -9 of the server: a crash, with InnoDB crash recovery at the next start. */
   synchronized void crash() {
     server.destroyForcibly();
+    ALL.remove(server);
     try {
       server.waitFor(30, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
