@@ -102,6 +102,11 @@ final class Db {
         if (e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
           throw (RuntimeException) e;
         }
+        if (e instanceof CommitOutcome.UnknownException unknown) {
+          throw new CommitOutcome.UnknownException(
+              "MySqlJobStore could not " + operation + (jobId == null ? "" : " (job " + jobId + ")")
+                  + ": " + unknown.getMessage(), unknown.getCause());
+        }
         throw StoreErrors.translate(operation, jobId, e, attempt);
       }
     }
@@ -121,7 +126,17 @@ final class Db {
           }
         }
         T result = work.apply(using(connection));
-        connection.commit();
+        try {
+          connection.commit();
+        } catch (SQLException e) {
+          if (StoreErrors.isConnectionFailure(e)) {
+            // The server may have committed before the connection broke: nobody knows yet.
+            throw new CommitOutcome.UnknownException(
+                "The connection broke during COMMIT; whether the transaction was committed is"
+                    + " unknown (" + e.getMessage() + ")", e);
+          }
+          throw e;
+        }
         return result;
       } catch (Throwable t) {
         rollback(connection, t);

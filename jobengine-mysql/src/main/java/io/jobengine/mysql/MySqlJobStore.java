@@ -224,9 +224,23 @@ public final class MySqlJobStore implements JobStore {
       return Set.of();
     }
     requireOnePerJob(copy.stream().map(c -> c.lease().jobId()).toList(), "completions");
-    return db.inTransaction(
-        "complete " + copy.size() + " job(s)", single(copy, c -> c.lease().jobId()),
-        ctx -> CompletionQueries.complete(ctx, tables, copy));
+    String operation = "complete " + copy.size() + " job(s)";
+    JobId only = single(copy, c -> c.lease().jobId());
+    try {
+      return db.inTransaction(operation, only, ctx -> CompletionQueries.complete(ctx, tables, copy));
+    } catch (CommitOutcome.UnknownException e) {
+      // Re-read on a fresh connection: did the commit land before the connection broke?
+      Set<JobId> rejected =
+          CommitOutcome.rejectedIfCommitted(
+              db.inTransaction(
+                  "re-read " + copy.size() + " job(s) after an unknown commit", only,
+                  ctx -> CommitOutcome.reread(ctx, tables, copy)));
+      if (rejected == null) {
+        throw StoreErrors.translate(operation + " (not committed, per a re-read)", only, e.getCause(), 1);
+      }
+      log.info("The commit of '{}' was cut off, but a re-read shows it landed", operation);
+      return rejected;
+    }
   }
 
   @Override

@@ -1,0 +1,137 @@
+package io.jobengine.mysql;
+
+import static io.jobengine.mysql.JobTables.EVENT_JOB_ID;
+import static io.jobengine.mysql.JobTables.EVENT_NODE;
+import static io.jobengine.mysql.JobTables.EVENT_STATUS;
+import static io.jobengine.mysql.JobTables.ID;
+import static io.jobengine.mysql.JobTables.LEASE_TOKEN;
+import static io.jobengine.mysql.JobTables.STATUS;
+
+import io.jobengine.JobId;
+import io.jobengine.JobStatus;
+import io.jobengine.StoreException;
+import io.jobengine.spi.Completion;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jooq.DSLContext;
+import org.jooq.Record;
+
+/**
+ * Decides whether a completion whose COMMIT failed with a broken connection landed, by reading the
+ * rows again on a fresh connection: the server may have committed the transaction before the
+ * connection broke, and then a retry of the write would be rejected by fencing and the node would
+ * report as dropped a result that stands.
+ *
+ * <p>A completion landed if the job still carries the attempt's token, is no longer leased, has the
+ * status the completion gives, and its newest history row is that status written by the
+ * attempt's node (the completion writes that row in its transaction; the reaper writes none, so a
+ * lease that expired meanwhile does not pass for a landed completion). The jobs of one call share
+ * one transaction, so either every write of it that was not rejected landed, or none did.
+ */
+final class CommitOutcome {
+
+  /** What the re-read says about one completion. */
+  enum Verdict {
+    /** Its write is in the row. */
+    LANDED,
+    /** The row is still leased with its token: the transaction did not commit. */
+    NOT_LANDED,
+    /** The row moved on without it (fenced, reaped, or changed by someone else). */
+    GONE
+  }
+
+  /** Thrown by {@link Db} when COMMIT itself failed with a broken connection. */
+  static final class UnknownException extends StoreException {
+    private static final long serialVersionUID = 1L;
+
+    UnknownException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  private CommitOutcome() {}
+
+  /**
+   * @param row the job's row now ({@code status}, {@code lease_token}), or null if it is gone
+   * @param lastEventStatus the status of the job's newest history row, or null
+   * @param lastEventNode the node of the job's newest history row, or null
+   */
+  static Verdict verdict(
+      Completion c, String status, Long token, String lastEventStatus, String lastEventNode) {
+    if (status == null || token == null || token != c.lease().token()) {
+      return Verdict.GONE;
+    }
+    if (CompletionQueries.LIVE.contains(status)) {
+      return Verdict.NOT_LANDED;
+    }
+    boolean expected =
+        switch (c.outcome()) {
+          case SUCCESS -> status.equals(JobStatus.SUCCESS.name());
+          case WARNING -> status.equals(JobStatus.WARNING.name());
+          case FAILURE -> status.equals(JobStatus.FAILURE.name());
+          case CANCELED -> status.equals(JobStatus.CANCELED.name());
+          case RETRY, RELEASE ->
+              status.equals(JobStatus.PENDING.name()) || status.equals(JobStatus.CANCELED.name());
+        };
+    return expected && status.equals(lastEventStatus) && c.lease().owner().equals(lastEventNode)
+        ? Verdict.LANDED
+        : Verdict.GONE;
+  }
+
+  /**
+   * The rejected jobs of a call whose transaction committed, or null if it did not commit (then
+   * nothing was written and the caller may write again).
+   */
+  static Set<JobId> rejectedIfCommitted(Map<JobId, Verdict> verdicts) {
+    if (!verdicts.containsValue(Verdict.LANDED)) {
+      if (verdicts.containsValue(Verdict.NOT_LANDED)) {
+        return null;
+      }
+      return Set.copyOf(verdicts.keySet()); // nothing left to write: every lease moved on
+    }
+    Set<JobId> rejected = new HashSet<>();
+    verdicts.forEach((id, v) -> {
+      if (v != Verdict.LANDED) {
+        rejected.add(id);
+      }
+    });
+    return Set.copyOf(rejected);
+  }
+
+  /** Reads the rows and newest history rows of the completions' jobs and judges each. */
+  static Map<JobId, Verdict> reread(DSLContext ctx, JobTables t, List<Completion> completions) {
+    List<byte[]> ids = new ArrayList<>(completions.size());
+    completions.forEach(c -> ids.add(c.lease().jobId().toBytes()));
+    Map<JobId, Record> rows = new HashMap<>();
+    for (Record r : ctx.select(ID, STATUS, LEASE_TOKEN).from(t.job).where(ID.in(ids)).fetch()) {
+      rows.put(JobId.fromBytes(r.get(ID)), r);
+    }
+    Map<JobId, Record> lastEvents = new HashMap<>();
+    for (Record r :
+        ctx.select(EVENT_JOB_ID, EVENT_STATUS, EVENT_NODE).from(t.jobEvent)
+            .where(EVENT_JOB_ID.in(ids))
+            .orderBy(org.jooq.impl.DSL.field(org.jooq.impl.DSL.name("id")).desc())
+            .fetch()) {
+      lastEvents.putIfAbsent(JobId.fromBytes(r.get(EVENT_JOB_ID)), r);
+    }
+    Map<JobId, Verdict> verdicts = new HashMap<>();
+    for (Completion c : completions) {
+      JobId id = c.lease().jobId();
+      Record row = rows.get(id);
+      Record event = lastEvents.get(id);
+      verdicts.put(
+          id,
+          verdict(
+              c,
+              row == null ? null : row.get(STATUS),
+              row == null ? null : row.get(LEASE_TOKEN),
+              event == null ? null : event.get(EVENT_STATUS),
+              event == null ? null : event.get(EVENT_NODE)));
+    }
+    return verdicts;
+  }
+}
