@@ -60,6 +60,16 @@ class FaultKillTest {
         .as("the killed worker's jobs ended SUCCESS on their second attempt")
         .isEqualTo(victimJobs.size());
     assertThat(cluster.count(cluster.table("job") + " WHERE status = 'SUCCESS'")).isEqualTo(ids.size());
+    // The registry shows the killed node DEAD once its heartbeat is older than its lease.
+    String status = Cluster.await("jobctl status to show " + victim.node + " DEAD", Duration.ofSeconds(30),
+        () -> {
+          String text = FaultTests.jobctlStatus(cluster);
+          return text.lines().anyMatch(l -> l.startsWith(victim.node + " ") && l.contains(" DEAD "))
+              ? text : null;
+        });
+    System.out.print("[fault] jobctl status after the kill:\n" + status);
+    assertThat(status.lines().filter(l -> l.startsWith(survivor.node + " ")))
+        .singleElement().asString().contains(" ALIVE ");
     // The survivor's own log has the second attempt's lines, each with node, job, type and attempt.
     assertThat(survivor.logText())
         .contains("node=" + survivor.node + " job=" + victimJobs.get(0) + " type=fault-sleep attempt=2 - Working");

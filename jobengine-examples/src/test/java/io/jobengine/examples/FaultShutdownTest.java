@@ -70,5 +70,9 @@ class FaultShutdownTest {
     assertThat(cluster.count(cluster.table("node") + " WHERE name = ? AND stopped_at IS NOT NULL",
             victim.node))
         .as("the stopped node deregistered").isEqualTo(1);
+    String status = FaultTests.jobctlStatus(cluster);
+    System.out.print("[fault] jobctl status after the SIGTERM:\n" + status);
+    assertThat(status.lines().filter(l -> l.startsWith(victim.node + " "))).singleElement().asString()
+        .contains(" STOPPED ");
   }
 }

@@ -18,6 +18,17 @@ final class FaultTests {
         .orElseThrow();
   }
 
+  /** What {@code jobctl status} prints for the cluster now. */
+  static String jobctlStatus(Cluster cluster) {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream out = new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8);
+    int exit = new JobCtl(cluster.client(), out).run(new String[] {"status"});
+    if (exit != 0) {
+      throw new AssertionError("jobctl status exited " + exit + ": " + bytes);
+    }
+    return bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
   /** Those of {@code ids} that {@code node} holds now. */
   static List<JobId> jobsOf(Cluster cluster, String node, List<JobId> ids) {
     List<JobId> held = new ArrayList<>();
