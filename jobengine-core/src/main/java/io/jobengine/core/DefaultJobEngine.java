@@ -71,7 +71,7 @@ final class DefaultJobEngine implements JobEngine {
     this.dispatcher =
         new Dispatcher(
             config.store(), node, handlers, new ArrayList<>(pools.values()), config.leaseDuration(),
-            config.pollInterval(), leaseKeeper, active, this::startJob);
+            config.pollInterval(), leaseKeeper, active, starts, this::startJob);
     this.runnerCollaborators =
         new JobRunner.Collaborators(
             config.store(), config.codec(), config.clock(), node,

@@ -134,7 +134,7 @@ final class JobRunner implements Runnable {
    *     lands.
    */
   private boolean markRunning() {
-    if (with.starts().mark(running) == StartWriter.Result.REJECTED) {
+    if (with.starts().await(running) == StartWriter.Result.REJECTED) {
       running.claimOutcome();
       log.warn("{} lost its lease before it started; not running it here", running);
       return false;

@@ -94,6 +94,9 @@ final class LeaseKeeper {
   private void apply(LeaseRenewal renewal, Map<JobId, RunningJob> held, long validUntil) {
     for (RunningJob job : held.values()) {
       JobId id = job.id();
+      if (job.outcomeClaimed()) {
+        continue; // ended while the renewal was in flight: its lease is gone because it is done
+      }
       if (renewal.lost().contains(id)) {
         if (job.requestStop(Reason.LEASE_LOST)) {
           log.warn("{} lost its lease; stopping it (another node may run it)", job);

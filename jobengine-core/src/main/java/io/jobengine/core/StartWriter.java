@@ -39,12 +39,39 @@ final class StartWriter extends GroupWriter<StartWriter.Start> {
     this.store = store;
   }
 
-  /** Marks the job RUNNING and waits for the answer. Never interrupted: waits out interrupts. */
-  Result mark(RunningJob job) {
-    Start start = new Start(job, new CompletableFuture<>());
-    if (!offer(start)) {
-      write(List.of(start));
+  /**
+   * Starts marking the jobs of one claim RUNNING, in one batch; each job's worker then waits for
+   * its answer with {@link #await}. The dispatcher calls this right after the claim, so a start
+   * batch is at least a claim's worth of jobs, however the workers' threads are scheduled.
+   */
+  void markAll(List<RunningJob> jobs) {
+    List<Start> starts = new ArrayList<>(jobs.size());
+    for (RunningJob job : jobs) {
+      CompletableFuture<Result> result = new CompletableFuture<>();
+      job.startResult(result);
+      starts.add(new Start(job, result));
     }
+    if (!offerAll(starts)) {
+      write(starts);
+    }
+  }
+
+  /** Marks the job RUNNING and waits for the answer. */
+  Result mark(RunningJob job) {
+    markAll(List.of(job));
+    return await(job);
+  }
+
+  /**
+   * Waits for the answer to the job's start mark; marks it first if nobody has. Never
+   * interrupted: waits out interrupts, then restores the flag.
+   */
+  Result await(RunningJob job) {
+    CompletableFuture<Result> result = job.startResult();
+    if (result == null) {
+      return mark(job);
+    }
+    Start start = new Start(job, result);
     boolean interrupted = false;
     try {
       while (true) {
