@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: one dispatcher; per queue, its worker threads; one lease thread for heartbeats and
  * the reaper (so that renewals never wait behind anything else); one watchdog thread that never
  * blocks (attempt timeouts, lease deadlines); one timer thread for progress flushes and other
- * writes that may wait for the store.
+ * writes that may wait for the store; and two group-commit writers, one for start marks and one
+ * for outcomes, each writing everything handed to it in one store call per batch.
  */
 final class DefaultJobEngine implements JobEngine {
   private static final Logger log = LoggerFactory.getLogger(DefaultJobEngine.class);
@@ -41,6 +42,8 @@ final class DefaultJobEngine implements JobEngine {
   private final LeaseKeeper leaseKeeper;
   private final NodePresence presence;
   private final ProgressFlusher progress;
+  private final StartWriter starts;
+  private final OutcomeWriter outcomes;
   private final Dispatcher dispatcher;
   private final JobRunner.Collaborators runnerCollaborators;
   private final EngineJobClient client;
@@ -59,6 +62,8 @@ final class DefaultJobEngine implements JobEngine {
         (queue, threads) -> pools.put(queue, new WorkerPool(node, queue, threads, this::threadFreed)));
     this.leaseKeeper = new LeaseKeeper(config.store(), node, config.leaseDuration(), active);
     this.progress = new ProgressFlusher(config.store());
+    this.starts = new StartWriter(config.store(), node);
+    this.outcomes = new OutcomeWriter(config.store(), node);
     this.presence = new NodePresence(config.store(), config);
     this.leaseThread = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory(node, "lease"));
     this.timer = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory(node, "timer"));
@@ -66,11 +71,11 @@ final class DefaultJobEngine implements JobEngine {
     this.dispatcher =
         new Dispatcher(
             config.store(), node, handlers, new ArrayList<>(pools.values()), config.leaseDuration(),
-            config.pollInterval(), leaseKeeper, active, this::startJob);
+            config.pollInterval(), leaseKeeper, active, starts, this::startJob);
     this.runnerCollaborators =
         new JobRunner.Collaborators(
             config.store(), config.codec(), config.clock(), node,
-            new OutcomeDecider(config.retryPolicy()), new OutcomeWriter(config.store()), progress,
+            new OutcomeDecider(config.retryPolicy()), starts, outcomes, progress,
             watchdog, timer, this::jobDone);
     this.client =
         new EngineJobClient(
@@ -110,6 +115,8 @@ final class DefaultJobEngine implements JobEngine {
     timer.scheduleWithFixedDelay(
         guarded("progress flush", () -> progress.flushAll(active.values())),
         flush, flush, TimeUnit.NANOSECONDS);
+    starts.start();
+    outcomes.start();
     dispatcherThread.start();
     state = State.RUNNING;
   }
@@ -196,6 +203,9 @@ final class DefaultJobEngine implements JobEngine {
       }
     }
     progress.flushAll(active.values());
+    // Every outcome has been settled by now (the drain waits for them); this ends the writers.
+    starts.stop(MAX_INTERRUPT_WAIT);
+    outcomes.stop(MAX_INTERRUPT_WAIT);
     shutdownExecutors();
     presence.deregister();
     synchronized (this) {

@@ -6,6 +6,7 @@ import io.jobengine.spi.ClaimRequest;
 import io.jobengine.spi.ClaimedJob;
 import io.jobengine.spi.JobStore;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -18,11 +19,15 @@ import org.slf4j.LoggerFactory;
  * <p>It claims only as many jobs as a queue has free threads, and only of the types this node has
  * handlers for, so no claimed job waits behind others on this node while another node idles, and a
  * rolling deploy never fails a job for want of a handler. It polls adaptively: again at once when a
- * claim filled every free thread (more are likely due), soon when it found some, and after the
- * poll interval when it found none; a local enqueue or a freed thread wakes it early.
+ * claim filled every free thread (more are likely due), soon (a tenth of the poll interval, at
+ * least 10 ms) while it has found jobs within the last poll interval, and after the poll interval
+ * when it has found none for that long; a local enqueue or a freed thread wakes it early.
  */
 final class Dispatcher implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+
+  /** How long a partly free pool waits for more of its threads before it claims. */
+  static final Duration LINGER = Duration.ofMillis(1);
 
   private final JobStore store;
   private final String nodeName;
@@ -34,6 +39,7 @@ final class Dispatcher implements Runnable {
   private final LeaseKeeper leaseKeeper;
   private final Map<JobId, RunningJob> active;
   private final Consumer<RunningJob> start;
+  private final StartWriter starts;
   private final Waiter waiter = new Waiter();
   private volatile boolean stopping;
 
@@ -46,6 +52,7 @@ final class Dispatcher implements Runnable {
       Duration pollInterval,
       LeaseKeeper leaseKeeper,
       Map<JobId, RunningJob> active,
+      StartWriter starts,
       Consumer<RunningJob> start) {
     this.store = store;
     this.nodeName = nodeName;
@@ -58,6 +65,7 @@ final class Dispatcher implements Runnable {
     this.leaseKeeper = leaseKeeper;
     this.active = active;
     this.start = start;
+    this.starts = starts;
   }
 
   /** Makes the loop look for jobs now: after a local enqueue, or when a thread became free. */
@@ -72,11 +80,21 @@ final class Dispatcher implements Runnable {
 
   @Override
   public void run() {
+    long lastFound = System.nanoTime() - pollInterval.toNanos();
     while (!stopping) {
       Duration wait;
       try {
         Poll poll = runOnce();
-        wait = poll == Poll.FULL ? Duration.ZERO : poll == Poll.SOME ? busyPollInterval : pollInterval;
+        if (poll == Poll.SOME || poll == Poll.FULL) {
+          lastFound = System.nanoTime();
+        }
+        // Busy means jobs were found within the last poll interval: a wake-up (a freed thread)
+        // that finds nothing does not drop the node back to the slow poll while work flows.
+        boolean busy = System.nanoTime() - lastFound < pollInterval.toNanos();
+        wait =
+            poll == Poll.FULL ? Duration.ZERO
+                : poll == Poll.LINGER ? LINGER
+                : busy ? busyPollInterval : pollInterval;
       } catch (RuntimeException e) {
         log.warn("Claiming jobs failed; trying again in {}: {}", pollInterval, e.toString());
         wait = pollInterval;
@@ -100,7 +118,9 @@ final class Dispatcher implements Runnable {
     /** Some jobs, fewer than the free threads. */
     SOME,
     /** As many jobs as free threads in some queue: more are probably due. */
-    FULL
+    FULL,
+    /** Nothing claimed yet: a partly free pool waits a moment for more of its threads. */
+    LINGER
   }
 
   /** One pass over the queues: claim for the free threads of each and start the jobs. */
@@ -109,22 +129,43 @@ final class Dispatcher implements Runnable {
       return Poll.NONE;
     }
     Poll result = Poll.NONE;
+    long now = System.nanoTime();
     for (WorkerPool pool : pools) {
       int free = pool.free();
       if (free <= 0) {
+        pool.partialSince = 0;
         continue;
       }
+      // Threads that ran a claim's jobs free up within microseconds of one another; claiming for
+      // the first one alone would split every later claim (and its start and outcome batches)
+      // into small pieces. So a partly free pool waits up to LINGER for the others.
+      if (free < pool.threads()) {
+        if (pool.partialSince == 0) {
+          pool.partialSince = now;
+        }
+        if (now - pool.partialSince < LINGER.toNanos()) {
+          result = result == Poll.NONE ? Poll.LINGER : result;
+          continue;
+        }
+      }
+      pool.partialSince = 0;
       long claimStarted = System.nanoTime();
       List<ClaimedJob> claimed =
           store.claim(new ClaimRequest(nodeName, pool.queue(), handlers.types(), free, leaseDuration));
       long leaseValidUntil = claimStarted + leaseDuration.toNanos();
+      List<RunningJob> batch = new ArrayList<>(claimed.size());
       for (ClaimedJob job : claimed) {
         JobHandler<?> handler = handlers.get(job.type());
         Duration timeout = job.timeout() != null ? job.timeout() : handler.timeout().orElse(null);
         RunningJob running = new RunningJob(job, handler, timeout, leaseValidUntil);
         active.put(running.id(), running);
-        start.accept(running);
+        batch.add(running);
       }
+      // The claim's jobs are marked RUNNING in one batch; each worker waits for its own answer.
+      if (!batch.isEmpty()) {
+        starts.markAll(batch);
+      }
+      batch.forEach(start);
       if (!claimed.isEmpty()) {
         log.debug("Claimed {} job(s) from queue '{}'", claimed.size(), pool.queue());
         result = claimed.size() >= free ? Poll.FULL : (result == Poll.FULL ? Poll.FULL : Poll.SOME);

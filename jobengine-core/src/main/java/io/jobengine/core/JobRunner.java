@@ -8,7 +8,6 @@ import io.jobengine.spi.JobStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -19,8 +18,14 @@ import org.slf4j.MDC;
 
 /**
  * Runs one attempt on a worker thread: marks it RUNNING, decodes the payload, runs the handler
- * under its timeout, and writes the outcome. Never inside a database transaction: the claim was
- * committed before, and each write here is its own short one.
+ * under its timeout, and hands the outcome to the {@link OutcomeWriter}. Never inside a database
+ * transaction: the claim was committed before, and each write is its own short one.
+ *
+ * <p>The start mark and the outcome go through group-commit writers, so many workers share one
+ * transaction per kind of write. The worker waits for its start mark (a job whose lease was lost
+ * before it started must not run) but not for its outcome: the thread is free for the next job as
+ * soon as the outcome is handed over, and the job counts as active on this node until the writer
+ * has settled it ({@code onDone} runs then).
  */
 final class JobRunner implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
@@ -43,6 +48,7 @@ final class JobRunner implements Runnable {
       Clock clock,
       String nodeName,
       OutcomeDecider decider,
+      StartWriter starts,
       OutcomeWriter writer,
       ProgressFlusher progress,
       ScheduledExecutorService watchdog,
@@ -63,8 +69,9 @@ final class JobRunner implements Runnable {
     MDC.put(MDC_JOB_TYPE, running.job().type());
     MDC.put(MDC_ATTEMPT, Integer.toString(running.job().attempt()));
     MDC.put(MDC_NODE, with.nodeName());
+    boolean handedOver = false;
     try {
-      execute();
+      handedOver = execute();
     } catch (Throwable t) {
       log.error("Unexpected failure while running {}; the lease reaper will recover the job", running, t);
     } finally {
@@ -72,13 +79,16 @@ final class JobRunner implements Runnable {
       restore(MDC_JOB_TYPE, previous[1]);
       restore(MDC_ATTEMPT, previous[2]);
       restore(MDC_NODE, previous[3]);
-      with.onDone().accept(running);
+      if (!handedOver) {
+        with.onDone().accept(running);
+      }
     }
   }
 
-  private void execute() {
+  /** @return true if the outcome was handed to the writer, which then calls {@code onDone} */
+  private boolean execute() {
     if (!markRunning()) {
-      return;
+      return false;
     }
     Duration timeout = running.timeout();
     Instant deadline = timeout == null ? null : with.clock().instant().plus(timeout);
@@ -108,26 +118,26 @@ final class JobRunner implements Runnable {
           "The handler of {} returned after the engine had already recorded its outcome "
               + "(timeout or shutdown); this result is dropped",
           running);
-      return;
+      return false;
     }
     Completion completion =
         failure instanceof UndecodablePayload
             ? Completion.failure(running.lease(), OutcomeDecider.describe(failure.getCause()))
             : with.decider().decide(running, failure, ThreadLocalRandom.current().nextDouble());
-    with.writer().write(running, completion);
+    with.writer().submit(running, completion, landed -> with.onDone().accept(running));
+    return true;
   }
 
-  /** @return false if the lease was already lost, so the handler must not run */
+  /**
+   * @return false if the lease was already lost, so the handler must not run. A store failure
+   *     runs it anyway: the job is still leased to us, and the outcome write will tell whether it
+   *     lands.
+   */
   private boolean markRunning() {
-    try {
-      if (!with.store().markRunning(List.of(running.lease())).isEmpty()) {
-        running.claimOutcome();
-        log.warn("{} lost its lease before it started; not running it here", running);
-        return false;
-      }
-    } catch (RuntimeException e) {
-      // The job is still leased to us; run it, the outcome write will tell whether it lands.
-      log.warn("Could not mark {} as RUNNING; running it anyway: {}", running, e.toString());
+    if (with.starts().await(running) == StartWriter.Result.REJECTED) {
+      running.claimOutcome();
+      log.warn("{} lost its lease before it started; not running it here", running);
+      return false;
     }
     return true;
   }

@@ -17,6 +17,8 @@ final class WorkerPool {
   private final AtomicInteger busy = new AtomicInteger();
   private final ThreadPoolExecutor executor;
   private final Runnable onThreadFreed;
+  /** When the dispatcher first saw this pool partly free without claiming; 0 if not. Its thread only. */
+  long partialSince;
 
   /**
    * @param onThreadFreed runs each time a thread becomes free, after it counts as free: the

@@ -27,7 +27,7 @@ import java.util.Set;
  * A store whose heartbeats (lease renewals and node heartbeats), or all of whose calls, can be made
  * to fail: a database outage.
  */
-final class SwitchableStore implements JobStore {
+class SwitchableStore implements JobStore {
   private final JobStore delegate;
   private volatile boolean down;
   private volatile boolean renewalsDown;

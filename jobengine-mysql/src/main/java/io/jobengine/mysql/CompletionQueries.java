@@ -47,7 +47,8 @@ import org.jooq.UpdateSetMoreStep;
  * nothing was written for it. The jobs of one call share one transaction (one commit), and rows
  * are locked in id order so that two transactions do not lock the same rows in opposite orders.
  *
- * <p>Statements per call: markRunning two (one UPDATE for all, one read to tell which applied);
+ * <p>Statements per call: markRunning one UPDATE for all, plus one read to tell which applied when
+ * the UPDATE matched fewer rows than it was given leases;
  * progress one per job (each has its own values); complete one locking read, one UPDATE per kind
  * of SUCCESS, CANCELED and RELEASE, one per WARNING, FAILURE and RETRY (each has its own text or
  * delay), and one history INSERT.
@@ -83,7 +84,7 @@ final class CompletionQueries {
       ids.add(id);
       pairs.add(row(id, lease.token()));
     }
-    ctx.update(t.job)
+    int matched = ctx.update(t.job)
         .set(STARTED_AT, SqlTime.now())
         .set(UPDATED_AT, SqlTime.now())
         // A TO_CANCEL job stays TO_CANCEL; status is set last (MySQL assigns left to right).
@@ -95,6 +96,10 @@ final class CompletionQueries {
         .and(row(ID, LEASE_TOKEN).in(pairs))
         .and(STATUS.in(LIVE))
         .execute();
+    if (matched == leases.size()) {
+      // Matched rows: every lease (one per job) was live and is started; nothing to read back.
+      return Set.of();
+    }
     Map<JobId, Long> liveTokens = new HashMap<>();
     for (Record r :
         ctx.select(ID, LEASE_TOKEN).from(t.job).where(ID.in(ids)).and(STATUS.in(LIVE)).fetch()) {

@@ -112,6 +112,42 @@ final class Db {
     }
   }
 
+  /**
+   * Runs one statement on its own, in autocommit, again after a deadlock or lock-wait timeout: a
+   * commit without the three statements that open and close a transaction (autocommit off,
+   * COMMIT, autocommit on). For single-statement writes and reads only (a node heartbeat, the
+   * reaper, the idle probe). A host DataSource, whose sessions may not be at READ COMMITTED or in
+   * autocommit, gets a transaction as usual.
+   *
+   * @param operation what is being done, for error messages
+   * @param jobId the job concerned, for error messages, or null
+   * @throws StoreException if it failed for good
+   */
+  <T> T single(String operation, JobId jobId, Function<DSLContext, T> work) {
+    if (setIsolationPerTransaction) {
+      return inTransaction(operation, jobId, work);
+    }
+    for (int attempt = 1; ; attempt++) {
+      try (Connection connection = dataSource.getConnection()) {
+        if (!connection.getAutoCommit()) {
+          return inTransaction(operation, jobId, work);
+        }
+        return work.apply(using(connection));
+      } catch (RuntimeException | SQLException e) {
+        if (StoreErrors.isRetryableConflict(e) && attempt < MAX_ATTEMPTS) {
+          log.debug("{} (attempt {}) ran into MySQL error {}; running it again",
+              operation, attempt, StoreErrors.errorCode(e));
+          pause(attempt, operation, jobId);
+          continue;
+        }
+        if (e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
+          throw (RuntimeException) e;
+        }
+        throw StoreErrors.translate(operation, jobId, e, attempt);
+      }
+    }
+  }
+
   private <T> T runOnce(Function<DSLContext, T> work) throws SQLException {
     try (Connection connection = dataSource.getConnection()) {
       boolean autoCommit = connection.getAutoCommit();

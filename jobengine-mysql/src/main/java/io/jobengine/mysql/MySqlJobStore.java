@@ -35,6 +35,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -93,6 +94,8 @@ public final class MySqlJobStore implements JobStore {
   private final ServerVersion server;
   private final String description;
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** Owner and queue of the claims that last found nothing: the next one probes first. */
+  private final Set<String> idleClaims = ConcurrentHashMap.newKeySet();
 
   private MySqlJobStore(
       Db db, JobTables tables, HikariDataSource ownPool, int maxPayloadBytes,
@@ -182,13 +185,33 @@ public final class MySqlJobStore implements JobStore {
     SqlTime.micros(job.delay());
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>When the last claim of the same owner and queue found nothing, a plain read (no locks, no
+   * transaction) first checks that some job is due; only then is the claim transaction run. An
+   * idle node thus costs one statement per poll instead of a transaction's four, and a busy one
+   * nothing extra.
+   */
   @Override
   public List<ClaimedJob> claim(ClaimRequest request) {
     Objects.requireNonNull(request, "request");
     requireOpen();
-    return db.inTransaction(
-        "claim jobs of queue '" + request.queue() + "' for node '" + request.owner() + "'", null,
-        ctx -> ClaimQueries.claim(ctx, tables, request));
+    String operation =
+        "claim jobs of queue '" + request.queue() + "' for node '" + request.owner() + "'";
+    String key = request.owner() + '\u0000' + request.queue();
+    if (idleClaims.contains(key)
+        && !db.single(operation, null, ctx -> ClaimQueries.anyDue(ctx, tables, request))) {
+      return List.of();
+    }
+    List<ClaimedJob> claimed =
+        db.inTransaction(operation, null, ctx -> ClaimQueries.claim(ctx, tables, request));
+    if (claimed.isEmpty()) {
+      idleClaims.add(key);
+    } else {
+      idleClaims.remove(key);
+    }
+    return claimed;
   }
 
   @Override
@@ -264,7 +287,8 @@ public final class MySqlJobStore implements JobStore {
   @Override
   public int reapExpiredLeases() {
     requireOpen();
-    return db.inTransaction("reap expired leases", null, ctx -> LeaseQueries.reap(ctx, tables));
+    // One conditional UPDATE: its own transaction in autocommit.
+    return db.single("reap expired leases", null, ctx -> LeaseQueries.reap(ctx, tables));
   }
 
   @Override
@@ -311,7 +335,7 @@ public final class MySqlJobStore implements JobStore {
   public void nodeHeartbeat(String name, int runningJobs) {
     JobNames.requireNode(name);
     requireOpen();
-    db.inTransaction(
+    db.single(
         "record the heartbeat of node '" + name + "'", null,
         ctx -> {
           NodeQueries.heartbeat(ctx, tables, name, runningJobs);

@@ -1,0 +1,116 @@
+package io.jobengine.examples.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The benchmark's command line.
+ *
+ * @param jdbcUrl the database (the local server by default)
+ * @param user the user
+ * @param password the password
+ * @param jobs no-op jobs per end-to-end run
+ * @param threads worker threads per node
+ * @param nodes the node counts to run end to end, e.g. 1, 2, 4
+ * @param rate jobs per second offered in the latency runs
+ * @param latencySeconds how long each latency run offers jobs
+ * @param idleSeconds how long the idle node is watched
+ * @param enqueueSingle jobs enqueued one by one
+ * @param poolSize connections per node's store
+ * @param soak jobs for the heap soak run; 0 for none
+ * @param prefix the table prefix of the benchmark's tables
+ */
+record BenchOptions(
+    String jdbcUrl,
+    String user,
+    String password,
+    int jobs,
+    int threads,
+    List<Integer> nodes,
+    int rate,
+    int latencySeconds,
+    int idleSeconds,
+    int enqueueSingle,
+    int poolSize,
+    long soak,
+    String prefix) {
+
+  static final String USAGE =
+      "usage: Benchmark [--jdbc-url URL] [--user USER] [--password PASSWORD] [--jobs 50000]\n"
+          + "                 [--threads 8] [--nodes 1,2,4] [--rate 200] [--latency-seconds 10]\n"
+          + "                 [--idle-seconds 10] [--enqueue-single 2000] [--pool-size 5]\n"
+          + "                 [--soak 1000000] [--prefix bench_] [--quick]\n"
+          + "  --quick  a smoke run: 500 jobs, nodes 1,2, 2 s of latency, 2 s idle";
+
+  static BenchOptions parse(String... args) {
+    String url = "jdbc:mysql://127.0.0.1:3306/test";
+    String user = "root";
+    String password = "";
+    Integer jobs = null;
+    int threads = 8;
+    List<Integer> nodes = null;
+    int rate = 200;
+    Integer latency = null;
+    Integer idle = null;
+    Integer single = null;
+    int pool = 5;
+    long soak = 0;
+    String prefix = "bench_";
+    boolean quick = false;
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (a.equals("--quick")) {
+        quick = true;
+        continue;
+      }
+      if (i + 1 >= args.length) {
+        throw new IllegalArgumentException("Option " + a + " needs a value");
+      }
+      String v = args[++i];
+      switch (a) {
+        case "--jdbc-url" -> url = v;
+        case "--user" -> user = v;
+        case "--password" -> password = v;
+        case "--jobs" -> jobs = positive(a, v);
+        case "--threads" -> threads = positive(a, v);
+        case "--nodes" -> {
+          nodes = new ArrayList<>();
+          for (String n : v.split(",")) {
+            nodes.add(positive(a, n.trim()));
+          }
+        }
+        case "--rate" -> rate = positive(a, v);
+        case "--latency-seconds" -> latency = positive(a, v);
+        case "--idle-seconds" -> idle = positive(a, v);
+        case "--enqueue-single" -> single = positive(a, v);
+        case "--pool-size" -> pool = positive(a, v);
+        case "--soak" -> soak = Long.parseLong(v);
+        case "--prefix" -> prefix = v;
+        default -> throw new IllegalArgumentException("Unknown option " + a);
+      }
+    }
+    return new BenchOptions(
+        url, user, password,
+        jobs != null ? jobs : quick ? 500 : 50_000,
+        threads,
+        List.copyOf(nodes != null ? nodes : quick ? List.of(1, 2) : List.of(1, 2, 4)),
+        rate,
+        latency != null ? latency : quick ? 2 : 10,
+        idle != null ? idle : quick ? 2 : 10,
+        single != null ? single : quick ? 100 : 2000,
+        pool, soak, prefix);
+  }
+
+  private static int positive(String option, String value) {
+    int n;
+    try {
+      n = Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(option + " needs a whole number, got '" + value + "'", e);
+    }
+    if (n < 1) {
+      throw new IllegalArgumentException(option + " must be at least 1, got " + n);
+    }
+    return n;
+  }
+}
