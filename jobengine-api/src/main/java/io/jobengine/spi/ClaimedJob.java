@@ -6,7 +6,8 @@ import java.util.Objects;
 
 /**
  * A job the store handed to a node: what the node needs to run it, and the lease that fences
- * every write of this attempt. Its status is QUEUED.
+ * every write of this attempt. Its status is QUEUED, or RUNNING for a {@link
+ * ClaimRequest#startNow()} claim.
  *
  * @param lease the lease
  * @param type the handler type

@@ -26,7 +26,8 @@ import java.util.Set;
  *       NewJob#delay()}, {@link Completion#retryDelay()}, lease durations) are added to it.
  *   <li><b>Claim.</b> {@link #claim} takes PENDING jobs of the queue whose type is requested and
  *       whose run time has come, in order of priority (lower first), then run time, then id; at
- *       most {@code limit}. Each claimed job becomes QUEUED, gets the claimer as lease owner, a
+ *       most {@code limit}. Each claimed job becomes QUEUED (RUNNING, with its start time, when the
+ *       request says {@link ClaimRequest#startNow()}), gets the claimer as lease owner, a
  *       lease expiring {@code leaseDuration} from now, a fencing token larger than any it had, and
  *       {@code attempt + 1}. No job is handed to two claimers, however many claim at once.
  *   <li><b>Fencing.</b> A lease is <em>live</em> while the job's token equals the lease's token and
@@ -93,7 +94,7 @@ public interface JobStore extends AutoCloseable {
    * Claims due jobs under a lease (see the class documentation).
    *
    * @param request what to claim
-   * @return the claimed jobs, QUEUED, in claim order; possibly empty
+   * @return the claimed jobs, QUEUED (or RUNNING), in claim order; possibly empty
    */
   List<ClaimedJob> claim(ClaimRequest request);
 

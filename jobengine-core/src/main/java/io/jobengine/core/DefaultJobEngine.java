@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: one dispatcher; per queue, its worker threads; one lease thread for heartbeats and
  * the reaper (so that renewals never wait behind anything else); one watchdog thread that never
  * blocks (attempt timeouts, lease deadlines); one timer thread for progress flushes and other
- * writes that may wait for the store; and two group-commit writers, one for start marks and one
- * for outcomes, each writing everything handed to it in one store call per batch.
+ * writes that may wait for the store; and a group-commit writer for outcomes, which writes
+ * everything handed to it in one store call per batch. Claims make the jobs RUNNING at once (the
+ * node claims only for free threads), so starting a job costs no write of its own.
  */
 final class DefaultJobEngine implements JobEngine {
   private static final Logger log = LoggerFactory.getLogger(DefaultJobEngine.class);
@@ -42,7 +43,6 @@ final class DefaultJobEngine implements JobEngine {
   private final LeaseKeeper leaseKeeper;
   private final NodePresence presence;
   private final ProgressFlusher progress;
-  private final StartWriter starts;
   private final OutcomeWriter outcomes;
   private final Dispatcher dispatcher;
   private final JobRunner.Collaborators runnerCollaborators;
@@ -62,7 +62,6 @@ final class DefaultJobEngine implements JobEngine {
         (queue, threads) -> pools.put(queue, new WorkerPool(node, queue, threads, this::threadFreed)));
     this.leaseKeeper = new LeaseKeeper(config.store(), node, config.leaseDuration(), active);
     this.progress = new ProgressFlusher(config.store());
-    this.starts = new StartWriter(config.store(), node);
     this.outcomes = new OutcomeWriter(config.store(), node);
     this.presence = new NodePresence(config.store(), config);
     this.leaseThread = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory(node, "lease"));
@@ -71,11 +70,11 @@ final class DefaultJobEngine implements JobEngine {
     this.dispatcher =
         new Dispatcher(
             config.store(), node, handlers, new ArrayList<>(pools.values()), config.leaseDuration(),
-            config.pollInterval(), leaseKeeper, active, starts, this::startJob);
+            config.pollInterval(), leaseKeeper, active, this::startJob);
     this.runnerCollaborators =
         new JobRunner.Collaborators(
             config.store(), config.codec(), config.clock(), node,
-            new OutcomeDecider(config.retryPolicy()), starts, outcomes, progress,
+            new OutcomeDecider(config.retryPolicy()), outcomes, progress,
             watchdog, timer, this::jobDone);
     this.client =
         new EngineJobClient(
@@ -115,7 +114,6 @@ final class DefaultJobEngine implements JobEngine {
     timer.scheduleWithFixedDelay(
         guarded("progress flush", () -> progress.flushAll(active.values())),
         flush, flush, TimeUnit.NANOSECONDS);
-    starts.start();
     outcomes.start();
     dispatcherThread.start();
     state = State.RUNNING;
@@ -204,7 +202,6 @@ final class DefaultJobEngine implements JobEngine {
     }
     progress.flushAll(active.values());
     // Every outcome has been settled by now (the drain waits for them); this ends the writers.
-    starts.stop(MAX_INTERRUPT_WAIT);
     outcomes.stop(MAX_INTERRUPT_WAIT);
     shutdownExecutors();
     presence.deregister();

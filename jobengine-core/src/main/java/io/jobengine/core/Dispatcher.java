@@ -39,7 +39,6 @@ final class Dispatcher implements Runnable {
   private final LeaseKeeper leaseKeeper;
   private final Map<JobId, RunningJob> active;
   private final Consumer<RunningJob> start;
-  private final StartWriter starts;
   private final Waiter waiter = new Waiter();
   private volatile boolean stopping;
 
@@ -52,7 +51,6 @@ final class Dispatcher implements Runnable {
       Duration pollInterval,
       LeaseKeeper leaseKeeper,
       Map<JobId, RunningJob> active,
-      StartWriter starts,
       Consumer<RunningJob> start) {
     this.store = store;
     this.nodeName = nodeName;
@@ -65,7 +63,6 @@ final class Dispatcher implements Runnable {
     this.leaseKeeper = leaseKeeper;
     this.active = active;
     this.start = start;
-    this.starts = starts;
   }
 
   /** Makes the loop look for jobs now: after a local enqueue, or when a thread became free. */
@@ -151,7 +148,8 @@ final class Dispatcher implements Runnable {
       pool.partialSince = 0;
       long claimStarted = System.nanoTime();
       List<ClaimedJob> claimed =
-          store.claim(new ClaimRequest(nodeName, pool.queue(), handlers.types(), free, leaseDuration));
+          store.claim(
+              new ClaimRequest(nodeName, pool.queue(), handlers.types(), free, leaseDuration, true));
       long leaseValidUntil = claimStarted + leaseDuration.toNanos();
       List<RunningJob> batch = new ArrayList<>(claimed.size());
       for (ClaimedJob job : claimed) {
@@ -160,10 +158,6 @@ final class Dispatcher implements Runnable {
         RunningJob running = new RunningJob(job, handler, timeout, leaseValidUntil);
         active.put(running.id(), running);
         batch.add(running);
-      }
-      // The claim's jobs are marked RUNNING in one batch; each worker waits for its own answer.
-      if (!batch.isEmpty()) {
-        starts.markAll(batch);
       }
       batch.forEach(start);
       if (!claimed.isEmpty()) {

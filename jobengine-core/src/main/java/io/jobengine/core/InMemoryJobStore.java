@@ -198,7 +198,10 @@ public final class InMemoryJobStore implements JobStore {
               .toList();
       List<ClaimedJob> claimed = new ArrayList<>(due.size());
       for (Job job : due) {
-        job.status = JobStatus.QUEUED;
+        job.status = request.startNow() ? JobStatus.RUNNING : JobStatus.QUEUED;
+        if (request.startNow()) {
+          job.startedAt = now;
+        }
         job.attempt++;
         job.warnings = List.of(); // a new attempt reports its own warnings
         job.leaseToken++;

@@ -17,15 +17,15 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Runs one attempt on a worker thread: marks it RUNNING, decodes the payload, runs the handler
- * under its timeout, and hands the outcome to the {@link OutcomeWriter}. Never inside a database
- * transaction: the claim was committed before, and each write is its own short one.
+ * Runs one attempt on a worker thread: decodes the payload, runs the handler under its timeout,
+ * and hands the outcome to the {@link OutcomeWriter}. Never inside a database transaction: the
+ * claim (which already made the job RUNNING) was committed before, and each write is its own
+ * short one.
  *
- * <p>The start mark and the outcome go through group-commit writers, so many workers share one
- * transaction per kind of write. The worker waits for its start mark (a job whose lease was lost
- * before it started must not run) but not for its outcome: the thread is free for the next job as
- * soon as the outcome is handed over, and the job counts as active on this node until the writer
- * has settled it ({@code onDone} runs then).
+ * <p>The outcome goes through a group-commit writer, so many workers share one transaction. The
+ * worker does not wait for it: the thread is free for the next job as soon as the outcome is
+ * handed over, and the job counts as active on this node until the writer has settled it ({@code
+ * onDone} runs then).
  */
 final class JobRunner implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
@@ -48,7 +48,6 @@ final class JobRunner implements Runnable {
       Clock clock,
       String nodeName,
       OutcomeDecider decider,
-      StartWriter starts,
       OutcomeWriter writer,
       ProgressFlusher progress,
       ScheduledExecutorService watchdog,
@@ -87,9 +86,6 @@ final class JobRunner implements Runnable {
 
   /** @return true if the outcome was handed to the writer, which then calls {@code onDone} */
   private boolean execute() {
-    if (!markRunning()) {
-      return false;
-    }
     Duration timeout = running.timeout();
     Instant deadline = timeout == null ? null : with.clock().instant().plus(timeout);
     DefaultJobContext context = new DefaultJobContext(running, with.nodeName(), deadline);
@@ -125,20 +121,6 @@ final class JobRunner implements Runnable {
             ? Completion.failure(running.lease(), OutcomeDecider.describe(failure.getCause()))
             : with.decider().decide(running, failure, ThreadLocalRandom.current().nextDouble());
     with.writer().submit(running, completion, landed -> with.onDone().accept(running));
-    return true;
-  }
-
-  /**
-   * @return false if the lease was already lost, so the handler must not run. A store failure
-   *     runs it anyway: the job is still leased to us, and the outcome write will tell whether it
-   *     lands.
-   */
-  private boolean markRunning() {
-    if (with.starts().await(running) == StartWriter.Result.REJECTED) {
-      running.claimOutcome();
-      log.warn("{} lost its lease before it started; not running it here", running);
-      return false;
-    }
     return true;
   }
 

@@ -9,7 +9,6 @@ import io.jobengine.spi.ProgressUpdate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -38,7 +37,6 @@ final class RunningJob {
   private boolean inHandler;
   private boolean handlerDone;
   private volatile long leaseValidUntilNanos;
-  private volatile CompletableFuture<StartWriter.Result> startResult;
 
   RunningJob(ClaimedJob job, JobHandler<?> handler, Duration timeout, long leaseValidUntilNanos) {
     this.job = job;
@@ -130,15 +128,6 @@ final class RunningJob {
 
   boolean outcomeClaimed() {
     return outcomeClaimed.get();
-  }
-
-  /** The answer to this attempt's start mark, once it was handed to the {@link StartWriter}. */
-  CompletableFuture<StartWriter.Result> startResult() {
-    return startResult;
-  }
-
-  void startResult(CompletableFuture<StartWriter.Result> result) {
-    this.startResult = result;
   }
 
   long leaseValidUntilNanos() {

@@ -404,6 +404,33 @@ public abstract class JobStoreContract {
   // ---------------------------------------------------------------- attempt writes
 
   @Test
+  void a_start_now_claim_makes_the_job_running_with_its_start_stamped() {
+    JobId id = enqueue(newJob(TYPE));
+
+    List<ClaimedJob> claimed =
+        store().claim(new ClaimRequest(NODE, QUEUE, Set.of(TYPE), 5, LEASE, true));
+
+    assertThat(claimed).hasSize(1);
+    JobInfo job = get(id);
+    assertThat(job.status()).isEqualTo(JobStatus.RUNNING);
+    assertThat(job.attempt()).isEqualTo(1);
+    assertThat(job.leaseOwner()).isEqualTo(NODE);
+    assertThat(job.startedAt()).isNotNull().isCloseTo(job.updatedAt(), CLOSE);
+  }
+
+  @Test
+  void a_job_claimed_with_start_now_is_canceled_and_completed_like_any_running_job() {
+    JobId id = enqueue(newJob(TYPE));
+    Lease lease = store().claim(new ClaimRequest(NODE, QUEUE, Set.of(TYPE), 1, LEASE, true)).get(0).lease();
+
+    assertThat(store().cancel(id)).isEqualTo(CancelResult.CANCEL_REQUESTED);
+    assertThat(store().renewLeases(NODE, List.of(lease), LEASE).cancelRequested()).containsExactly(id);
+    assertThat(store().complete(List.of(Completion.canceled(lease)))).isEmpty();
+
+    assertThat(get(id).status()).isEqualTo(JobStatus.CANCELED);
+  }
+
+  @Test
   void mark_running_makes_a_claimed_job_running_and_stamps_its_start() {
     JobId id = enqueue(newJob(TYPE));
     Lease lease = claimOne().lease();

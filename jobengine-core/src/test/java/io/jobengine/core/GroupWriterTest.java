@@ -31,13 +31,11 @@ class GroupWriterTest {
   private final List<Integer> completeSizes = new CopyOnWriteArrayList<>();
   private final GatedStore store = new GatedStore();
   private final OutcomeWriter outcomes = new OutcomeWriter(store, "node-1");
-  private final StartWriter starts = new StartWriter(store, "node-1");
 
   @AfterEach
   void stop() {
     gate.countDown();
     outcomes.stop(Duration.ofSeconds(5));
-    starts.stop(Duration.ofSeconds(5));
   }
 
   @Test
@@ -72,17 +70,6 @@ class GroupWriterTest {
         .containsEntry(stale.id(), false);
     assertThat(memory.get(jobs.get(1).id()).orElseThrow().status()).isEqualTo(JobStatus.SUCCESS);
     assertThat(memory.get(stale.id()).orElseThrow().status()).isEqualTo(JobStatus.PENDING);
-  }
-
-  @Test
-  void a_start_mark_on_a_lost_lease_is_rejected_for_that_job_only() {
-    gate.countDown();
-    List<RunningJob> jobs = claim(2);
-    memory.complete(List.of(Completion.release(jobs.get(1).lease())));
-    starts.start();
-    assertThat(starts.mark(jobs.get(0))).isEqualTo(StartWriter.Result.STARTED);
-    assertThat(starts.mark(jobs.get(1))).isEqualTo(StartWriter.Result.REJECTED);
-    assertThat(memory.get(jobs.get(0).id()).orElseThrow().status()).isEqualTo(JobStatus.RUNNING);
   }
 
   @Test

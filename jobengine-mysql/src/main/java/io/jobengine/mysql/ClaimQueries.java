@@ -11,6 +11,7 @@ import static io.jobengine.mysql.JobTables.PAYLOAD;
 import static io.jobengine.mysql.JobTables.PRIORITY;
 import static io.jobengine.mysql.JobTables.QUEUE;
 import static io.jobengine.mysql.JobTables.RUN_AT;
+import static io.jobengine.mysql.JobTables.STARTED_AT;
 import static io.jobengine.mysql.JobTables.STATUS;
 import static io.jobengine.mysql.JobTables.TIMEOUT_MICROS;
 import static io.jobengine.mysql.JobTables.TYPE;
@@ -96,17 +97,20 @@ final class ClaimQueries {
     for (Record r : due) {
       ids.add(r.get(ID));
     }
-    int updated =
+    JobStatus claimedStatus = request.startNow() ? JobStatus.RUNNING : JobStatus.QUEUED;
+    var update =
         ctx.update(t.job)
-            .set(STATUS, JobStatus.QUEUED.name())
+            .set(STATUS, claimedStatus.name())
             .set(LEASE_OWNER, request.owner())
             .set(LEASE_TOKEN, LEASE_TOKEN.plus(1L))
             .set(ATTEMPT, ATTEMPT.plus(1))
             .set(WARNINGS, (String) null) // a new attempt reports its own warnings
             .set(LEASE_EXPIRES_AT, SqlTime.nowPlus(request.leaseDuration()))
-            .set(UPDATED_AT, SqlTime.now())
-            .where(ID.in(ids))
-            .execute();
+            .set(UPDATED_AT, SqlTime.now());
+    if (request.startNow()) {
+      update = update.set(STARTED_AT, SqlTime.now());
+    }
+    int updated = update.where(ID.in(ids)).execute();
     if (updated != ids.size()) {
       throw new IllegalStateException(
           "Claimed " + ids.size() + " rows of " + t.jobTableName() + " under FOR UPDATE but the"
@@ -128,7 +132,7 @@ final class ClaimQueries {
               SqlTime.fromMicros(r.get(TIMEOUT_MICROS)),
               r.get(PRIORITY),
               SqlTime.fromEpochMicros(r.get(READ_CREATED_AT))));
-      events.add(new Event(id, attempt, JobStatus.QUEUED, request.owner(), null));
+      events.add(new Event(id, attempt, claimedStatus, request.owner(), null));
     }
     EventQueries.insert(ctx, t, events);
     return List.copyOf(claimed);

@@ -49,9 +49,11 @@ import org.jooq.UpdateSetMoreStep;
  *
  * <p>Statements per call: markRunning one UPDATE for all, plus one read to tell which applied when
  * the UPDATE matched fewer rows than it was given leases;
- * progress one per job (each has its own values); complete one locking read, one UPDATE per kind
- * of SUCCESS, CANCELED and RELEASE, one per WARNING, FAILURE and RETRY (each has its own text or
- * delay), and one history INSERT.
+ * progress one per job (each has its own values); complete, for a batch of SUCCESS only (the
+ * common case), one UPDATE and one history INSERT ... SELECT (plus one read when a lease was not
+ * live); for any other batch one locking read, one UPDATE per kind of SUCCESS, CANCELED and
+ * RELEASE, one per WARNING, FAILURE and RETRY (each has its own text or delay), and one history
+ * INSERT.
  *
  * <p>Row counts are matched rows (Connector/J's default {@code useAffectedRows=false}); every write
  * also sets {@code updated_at} to the current microsecond, so even a driver counting changed rows
@@ -143,12 +145,43 @@ final class CompletionQueries {
   }
 
   /**
-   * Ends attempts. The rows are first read and locked ({@code FOR UPDATE}, in id order) so that
-   * each job's new status is decided from its current one (a RETRY or RELEASE of a TO_CANCEL job
-   * ends it CANCELED) and its history row tells what really happened; each job is then updated
-   * by primary key and token and its row count checked.
+   * Ends attempts. A batch of SUCCESS only takes the short way ({@link #succeedAll}); any other
+   * batch goes through {@link #completeLocked}.
+   *
+   * @throws NotAllLive when the short way found a lease not live; write the batch again with
+   *     {@link #completeLocked} in a new transaction
    */
   static Set<JobId> complete(DSLContext ctx, JobTables t, List<Completion> completions) {
+    List<Completion> sorted = new ArrayList<>(completions);
+    sorted.sort(Comparator.comparing(c -> c.lease().jobId()));
+    if (sorted.stream().allMatch(c -> c.outcome() == Outcome.SUCCESS)) {
+      succeedAll(ctx, t, sorted);
+      return Set.of();
+    }
+    return completeLocked(ctx, t, sorted);
+  }
+
+  /**
+   * Thrown inside the transaction when a batch of SUCCESS did not match every lease: the
+   * transaction is rolled back and the batch is written again the careful way ({@link
+   * #completeLocked}). An IllegalStateException so that the transaction helper rethrows it as it
+   * is.
+   */
+  static final class NotAllLive extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
+    NotAllLive() {
+      super("a lease of the batch was not live; writing it again with a locking read", null);
+    }
+  }
+
+  /**
+   * Ends attempts the careful way. The rows are first read and locked ({@code FOR UPDATE}, in id
+   * order) so that each job's new status is decided from its current one (a RETRY or RELEASE of a
+   * TO_CANCEL job ends it CANCELED) and its history row tells what really happened; each job is
+   * then updated by primary key and token and its row count checked.
+   */
+  static Set<JobId> completeLocked(DSLContext ctx, JobTables t, List<Completion> completions) {
     List<Completion> sorted = new ArrayList<>(completions);
     sorted.sort(Comparator.comparing(c -> c.lease().jobId()));
     List<byte[]> ids = new ArrayList<>(sorted.size());
@@ -221,6 +254,46 @@ final class CompletionQueries {
     return Set.copyOf(rejected);
   }
 
+  /**
+   * The common case, a batch of SUCCESS only, without the locking read: a SUCCESS does not depend
+   * on the job's current status (a TO_CANCEL job that finished ends SUCCESS too), so one fenced
+   * UPDATE decides every job. When it matched every lease, all landed, and the history rows are
+   * copied from the jobs in one INSERT ... SELECT; otherwise {@link NotAllLive} rolls the
+   * transaction back (a rejected lease is rare: a lost lease or a job ended by someone else).
+   */
+  private static void succeedAll(DSLContext ctx, JobTables t, List<Completion> sorted) {
+    int matched =
+        endLease(ctx, t)
+            .set(FINISHED_AT, SqlTime.now())
+            .set(WARNINGS, (String) null)
+            .set(STATUS, JobStatus.SUCCESS.name())
+            .where(fencedAll(sorted))
+            .execute();
+    if (matched != sorted.size()) {
+      throw new NotAllLive();
+    }
+    Map<String, List<byte[]>> byOwner = new HashMap<>();
+    for (Completion c : sorted) {
+      byOwner.computeIfAbsent(c.lease().owner(), k -> new ArrayList<>()).add(c.lease().jobId().toBytes());
+    }
+    byOwner.forEach((owner, ids) -> EventQueries.copyFromJobs(ctx, t, ids, JobStatus.SUCCESS, owner));
+  }
+
+  private static List<byte[]> ids(List<Completion> completions) {
+    List<byte[]> ids = new ArrayList<>(completions.size());
+    completions.forEach(c -> ids.add(c.lease().jobId().toBytes()));
+    return ids;
+  }
+
+  /** Rows whose lease, of these completions, is live. */
+  private static Condition fencedAll(List<Completion> completions) {
+    List<Row2<byte[], Long>> pairs = new ArrayList<>(completions.size());
+    for (Completion c : completions) {
+      pairs.add(row(c.lease().jobId().toBytes(), c.lease().token()));
+    }
+    return ID.in(ids(completions)).and(row(ID, LEASE_TOKEN).in(pairs)).and(STATUS.in(LIVE));
+  }
+
   /** A WARNING, FAILURE or RETRY: texts and delays differ per job, so one UPDATE each. */
   private static Event completeOne(
       DSLContext ctx, JobTables t, Completion c, boolean cancelRequested, int attempt) {
@@ -267,15 +340,7 @@ final class CompletionQueries {
 
   /** Runs the UPDATE for exactly these completions' jobs, whose live leases are locked. */
   private static void requireAll(UpdateSetMoreStep<Record> update, List<Completion> completions) {
-    List<byte[]> ids = new ArrayList<>(completions.size());
-    List<Row2<byte[], Long>> pairs = new ArrayList<>(completions.size());
-    for (Completion c : completions) {
-      byte[] id = c.lease().jobId().toBytes();
-      ids.add(id);
-      pairs.add(row(id, c.lease().token()));
-    }
-    int n =
-        update.where(ID.in(ids)).and(row(ID, LEASE_TOKEN).in(pairs)).and(STATUS.in(LIVE)).execute();
+    int n = update.where(fencedAll(completions)).execute();
     if (n != completions.size()) {
       throw new IllegalStateException(
           "Completing " + completions.size() + " jobs with locked live leases changed " + n

@@ -39,13 +39,16 @@ final class Db {
   static final Duration FIRST_BACKOFF = Duration.ofMillis(5);
 
   private final DataSource dataSource;
+  /** The store's own autocommit pool for single statements, or null with a host DataSource. */
+  private final DataSource singles;
   private final SQLDialect dialect;
   private final Settings settings;
   /** True for a host's DataSource, whose sessions may not be at READ COMMITTED. */
   private final boolean setIsolationPerTransaction;
 
-  Db(DataSource dataSource, SQLDialect dialect, boolean setIsolationPerTransaction) {
+  Db(DataSource dataSource, DataSource singles, SQLDialect dialect, boolean setIsolationPerTransaction) {
     this.dataSource = dataSource;
+    this.singles = singles;
     this.dialect = dialect;
     this.setIsolationPerTransaction = setIsolationPerTransaction;
     this.settings = settings();
@@ -124,11 +127,11 @@ final class Db {
    * @throws StoreException if it failed for good
    */
   <T> T single(String operation, JobId jobId, Function<DSLContext, T> work) {
-    if (setIsolationPerTransaction) {
+    if (setIsolationPerTransaction || singles == null) {
       return inTransaction(operation, jobId, work);
     }
     for (int attempt = 1; ; attempt++) {
-      try (Connection connection = dataSource.getConnection()) {
+      try (Connection connection = singles.getConnection()) {
         if (!connection.getAutoCommit()) {
           return inTransaction(operation, jobId, work);
         }

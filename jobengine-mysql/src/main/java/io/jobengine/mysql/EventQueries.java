@@ -16,6 +16,7 @@ import java.util.List;
 import org.jooq.DSLContext;
 import org.jooq.InsertValuesStep6;
 import org.jooq.Record;
+import org.jooq.impl.DSL;
 
 /**
  * Writes the job history ({@code job_event}): one row per status change that the store makes on
@@ -41,6 +42,28 @@ final class EventQueries {
    * @param message an error or note, or null
    */
   record Event(JobId jobId, int attempt, JobStatus status, String node, String message) {}
+
+  /**
+   * One history row per job, copied from the jobs' rows as they are now (their attempt numbers):
+   * a history INSERT that needs no read of the jobs first.
+   */
+  static void copyFromJobs(
+      DSLContext ctx, JobTables t, List<byte[]> jobIds, JobStatus status, String node) {
+    ctx.insertInto(
+            t.jobEvent, EVENT_JOB_ID, EVENT_AT, EVENT_ATTEMPT, EVENT_STATUS, EVENT_NODE,
+            EVENT_MESSAGE)
+        .select(
+            ctx.select(
+                    JobTables.ID,
+                    SqlTime.now(),
+                    JobTables.ATTEMPT,
+                    val(status.name()),
+                    val(node, EVENT_NODE),
+                    DSL.inline((String) null, EVENT_MESSAGE))
+                .from(t.job)
+                .where(JobTables.ID.in(jobIds)))
+        .execute();
+  }
 
   static void insert(DSLContext ctx, JobTables t, List<Event> events) {
     if (events.isEmpty()) {

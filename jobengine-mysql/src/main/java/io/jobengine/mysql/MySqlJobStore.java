@@ -90,6 +90,7 @@ public final class MySqlJobStore implements JobStore {
   private final Db db;
   private final JobTables tables;
   private final HikariDataSource ownPool;
+  private final HikariDataSource singlesPool;
   private final int maxPayloadBytes;
   private final ServerVersion server;
   private final String description;
@@ -98,11 +99,12 @@ public final class MySqlJobStore implements JobStore {
   private final Set<String> idleClaims = ConcurrentHashMap.newKeySet();
 
   private MySqlJobStore(
-      Db db, JobTables tables, HikariDataSource ownPool, int maxPayloadBytes,
-      ServerVersion server, String description) {
+      Db db, JobTables tables, HikariDataSource ownPool, HikariDataSource singlesPool,
+      int maxPayloadBytes, ServerVersion server, String description) {
     this.db = db;
     this.tables = tables;
     this.ownPool = ownPool;
+    this.singlesPool = singlesPool;
     this.maxPayloadBytes = maxPayloadBytes;
     this.server = server;
     this.description = description;
@@ -250,7 +252,13 @@ public final class MySqlJobStore implements JobStore {
     String operation = "complete " + copy.size() + " job(s)";
     JobId only = single(copy, c -> c.lease().jobId());
     try {
-      return db.inTransaction(operation, only, ctx -> CompletionQueries.complete(ctx, tables, copy));
+      try {
+        return db.inTransaction(
+            operation, only, ctx -> CompletionQueries.complete(ctx, tables, copy));
+      } catch (CompletionQueries.NotAllLive e) {
+        return db.inTransaction(
+            operation, only, ctx -> CompletionQueries.completeLocked(ctx, tables, copy));
+      }
     } catch (CommitOutcome.UnknownException e) {
       // Re-read on a fresh connection: did the commit land before the connection broke?
       Set<JobId> rejected =
@@ -365,6 +373,7 @@ public final class MySqlJobStore implements JobStore {
   @Override
   public void close() {
     if (closed.compareAndSet(false, true) && ownPool != null) {
+      singlesPool.close();
       ownPool.close();
     }
   }
@@ -552,16 +561,24 @@ public final class MySqlJobStore implements JobStore {
       }
       JobTables tables = new JobTables(tablePrefix);
       HikariDataSource ownPool = null;
+      HikariDataSource singlesPool = null;
       if (jdbcUrl != null) {
         ownPool =
             ConnectionPools.create(
                 jdbcUrl, user, password, poolSize == null ? DEFAULT_POOL_SIZE : poolSize);
+        try {
+          singlesPool = ConnectionPools.createSingles(jdbcUrl, user, password);
+        } catch (RuntimeException e) {
+          ownPool.close();
+          throw e;
+        }
       }
       DataSource ds = ownPool != null ? ownPool : dataSource;
       try {
-        return start(ds, ownPool, tables);
+        return start(ds, ownPool, singlesPool, tables);
       } catch (RuntimeException | SQLException e) {
         if (ownPool != null) {
+          singlesPool.close();
           ownPool.close();
         }
         if (e instanceof StoreException s) {
@@ -579,14 +596,15 @@ public final class MySqlJobStore implements JobStore {
       }
     }
 
-    private MySqlJobStore start(DataSource ds, HikariDataSource ownPool, JobTables tables)
+    private MySqlJobStore start(
+        DataSource ds, HikariDataSource ownPool, HikariDataSource singlesPool, JobTables tables)
         throws SQLException {
       ServerInfo info;
       Db db;
       try (Connection c = ds.getConnection()) {
         info = ServerCheck.inspect(c);
         requirePacketRoom(info);
-        db = new Db(ds, info.version().dialect(), ownPool == null);
+        db = new Db(ds, singlesPool, info.version().dialect(), ownPool == null);
         if (autoMigrate) {
           Migrator.migrate(c, db, tables, info.database());
         } else {
@@ -604,7 +622,8 @@ public final class MySqlJobStore implements JobStore {
               + "*', schema version " + Migrator.LATEST + ", " + where + ", maxPayloadBytes="
               + maxPayloadBytes + ", autoMigrate=" + autoMigrate;
       log.info("MySqlJobStore started: {}", description);
-      return new MySqlJobStore(db, tables, ownPool, maxPayloadBytes, info.version(), description);
+      return new MySqlJobStore(
+          db, tables, ownPool, singlesPool, maxPayloadBytes, info.version(), description);
     }
 
     /** A payload travels escaped (up to twice its size) inside an INSERT that must fit a packet. */
