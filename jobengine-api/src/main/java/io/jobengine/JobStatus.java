@@ -14,7 +14,11 @@ package io.jobengine;
 public enum JobStatus {
   /** Waiting in the queue; claimable once its run time has come. */
   PENDING,
-  /** Claimed by a node under a lease, waiting for a worker thread of that node. */
+  /**
+   * Claimed by a node under a lease, waiting for a worker thread of that node. The engine claims
+   * only for free threads and so makes its jobs RUNNING at claim; QUEUED is for claimers that
+   * prefetch.
+   */
   QUEUED,
   /** A handler is running it. */
   RUNNING,

@@ -100,7 +100,8 @@ public interface JobStore extends AutoCloseable {
 
   /**
    * Marks claimed jobs as RUNNING (a job whose cancel was requested stays TO_CANCEL) and stamps
-   * their start time.
+   * their start time. For jobs claimed without {@link ClaimRequest#startNow()}; the engine claims
+   * only for free threads, with {@code startNow}, and does not call this.
    *
    * @param leases the attempts that started
    * @return the ids whose lease was not live; nothing was written for them

@@ -71,28 +71,12 @@ final class AttemptLog {
    * io.jobengine.JobStoppedException} as soon as the engine asks the attempt to stop.
    */
   static Attempt begin(JobContext ctx) {
-    String sql =
+    insertWhileTheDatabaseIsDown(
+        ctx,
         "INSERT INTO " + table() + " (job_id, token, attempt, node, pid, started_at)"
-            + " VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(6))";
-    long giveUp = System.nanoTime() + GIVE_UP.toNanos();
-    while (true) {
-      ctx.checkpoint();
-      try (Connection c = pool().getConnection();
-          PreparedStatement s = c.prepareStatement(sql)) {
-        s.setBytes(1, ctx.jobId().toBytes());
-        s.setLong(2, ctx.fencingToken());
-        s.setInt(3, ctx.attempt());
-        s.setString(4, ctx.nodeName());
-        s.setLong(5, PID);
-        s.executeUpdate();
-        return new Attempt(ctx);
-      } catch (SQLException e) {
-        if (System.nanoTime() - giveUp > 0) {
-          throw new IllegalStateException("Could not record the start of an attempt", e);
-        }
-        pause();
-      }
-    }
+            + " VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(6))",
+        "Could not record the start of an attempt");
+    return new Attempt(ctx);
   }
 
   /**
@@ -100,9 +84,15 @@ final class AttemptLog {
    * attempt killed before it leaves no record, and did nothing.
    */
   static void instant(JobContext ctx) {
-    String sql =
+    insertWhileTheDatabaseIsDown(
+        ctx,
         "INSERT INTO " + table() + " (job_id, token, attempt, node, pid, started_at, ended_at,"
-            + " outcome) VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6), 'ok')";
+            + " outcome) VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6), 'ok')",
+        "Could not record an attempt");
+  }
+
+  /** Runs an attempt-record INSERT, again while the database is down, until it gives up. */
+  private static void insertWhileTheDatabaseIsDown(JobContext ctx, String sql, String failure) {
     long giveUp = System.nanoTime() + GIVE_UP.toNanos();
     while (true) {
       ctx.checkpoint();
@@ -117,7 +107,7 @@ final class AttemptLog {
         return;
       } catch (SQLException e) {
         if (System.nanoTime() - giveUp > 0) {
-          throw new IllegalStateException("Could not record an attempt", e);
+          throw new IllegalStateException(failure, e);
         }
         pause();
       }
