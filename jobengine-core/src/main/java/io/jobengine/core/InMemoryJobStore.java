@@ -34,6 +34,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * A {@link JobStore} that keeps its jobs in memory: the quickstart's default store, and a test aid
@@ -227,46 +228,30 @@ public final class InMemoryJobStore implements JobStore {
   @Override
   public Set<JobId> markRunning(List<Lease> leases) {
     requireNoNulls(leases, "leases");
-    synchronized (lock) {
-      Instant now = clock.instant();
-      Set<JobId> rejected = new HashSet<>();
-      for (Lease lease : leases) {
-        Job job = liveJob(lease);
-        if (job == null) {
-          rejected.add(lease.jobId());
-          continue;
-        }
-        if (job.status == JobStatus.QUEUED) {
-          job.status = JobStatus.RUNNING;
-        }
-        job.startedAt = now;
-        job.updatedAt = now;
-      }
-      return Set.copyOf(rejected);
-    }
+    return applyToLiveLeases(
+        leases,
+        lease -> lease,
+        (job, lease, now) -> {
+          if (job.status == JobStatus.QUEUED) {
+            job.status = JobStatus.RUNNING;
+          }
+          job.startedAt = now;
+        });
   }
 
   @Override
   public Set<JobId> reportProgress(List<ProgressUpdate> updates) {
     requireNoNulls(updates, "updates");
-    synchronized (lock) {
-      Instant now = clock.instant();
-      Set<JobId> rejected = new HashSet<>();
-      for (ProgressUpdate update : updates) {
-        Job job = liveJob(update.lease());
-        if (job == null) {
-          rejected.add(update.lease().jobId());
-          continue;
-        }
-        if (update.percent() != null) {
-          job.progressPercent = update.percent();
-          job.progressMessage = update.message();
-        }
-        job.warnings = update.warnings();
-        job.updatedAt = now;
-      }
-      return Set.copyOf(rejected);
-    }
+    return applyToLiveLeases(
+        updates,
+        ProgressUpdate::lease,
+        (job, update, now) -> {
+          if (update.percent() != null) {
+            job.progressPercent = update.percent();
+            job.progressMessage = update.message();
+          }
+          job.warnings = update.warnings();
+        });
   }
 
   /**
@@ -278,47 +263,68 @@ public final class InMemoryJobStore implements JobStore {
   @Override
   public Set<JobId> complete(List<Completion> completions) {
     requireNoNulls(completions, "completions");
+    return applyToLiveLeases(completions, Completion::lease, this::applyCompletion);
+  }
+
+  private void applyCompletion(Job job, Completion completion, Instant now) {
+    boolean cancelRequested = job.status == JobStatus.TO_CANCEL;
+    switch (completion.outcome()) {
+      case SUCCESS -> {
+        job.warnings = List.of();
+        end(job, JobStatus.SUCCESS, now);
+      }
+      case WARNING -> {
+        job.warnings = completion.warnings();
+        end(job, JobStatus.WARNING, now);
+      }
+      case FAILURE -> {
+        job.lastError = truncate(completion.error());
+        end(job, JobStatus.FAILURE, now);
+      }
+      case CANCELED -> end(job, JobStatus.CANCELED, now);
+      case RETRY -> {
+        job.lastError = truncate(completion.error());
+        if (cancelRequested) {
+          end(job, JobStatus.CANCELED, now);
+        } else {
+          requeue(job, now.plus(completion.retryDelay()), now);
+        }
+      }
+      case RELEASE -> {
+        if (cancelRequested) {
+          end(job, JobStatus.CANCELED, now);
+        } else {
+          job.attempt--; // the attempt did not fail: give it back
+          requeue(job, now, now);
+        }
+      }
+    }
+  }
+
+  /** A change to one job under one write's lease. */
+  @FunctionalInterface
+  private interface LeaseWrite<T> {
+    void apply(Job job, T write, Instant now);
+  }
+
+  /**
+   * The fencing rule, in one place: applies each write whose lease is live (stamping {@code
+   * updatedAt}), and returns the ids of the others, for which nothing was written.
+   */
+  private <T> Set<JobId> applyToLiveLeases(
+      List<T> writes, Function<T, Lease> leaseOf, LeaseWrite<T> write) {
     synchronized (lock) {
       Instant now = clock.instant();
       Set<JobId> rejected = new HashSet<>();
-      for (Completion completion : completions) {
-        Job job = liveJob(completion.lease());
+      for (T w : writes) {
+        Lease lease = leaseOf.apply(w);
+        Job job = liveJob(lease);
         if (job == null) {
-          rejected.add(completion.lease().jobId());
+          rejected.add(lease.jobId());
           continue;
         }
-        boolean cancelRequested = job.status == JobStatus.TO_CANCEL;
-        switch (completion.outcome()) {
-          case SUCCESS -> {
-            job.warnings = List.of();
-            end(job, JobStatus.SUCCESS, now);
-          }
-          case WARNING -> {
-            job.warnings = completion.warnings();
-            end(job, JobStatus.WARNING, now);
-          }
-          case FAILURE -> {
-            job.lastError = truncate(completion.error());
-            end(job, JobStatus.FAILURE, now);
-          }
-          case CANCELED -> end(job, JobStatus.CANCELED, now);
-          case RETRY -> {
-            job.lastError = truncate(completion.error());
-            if (cancelRequested) {
-              end(job, JobStatus.CANCELED, now);
-            } else {
-              requeue(job, now.plus(completion.retryDelay()), now);
-            }
-          }
-          case RELEASE -> {
-            if (cancelRequested) {
-              end(job, JobStatus.CANCELED, now);
-            } else {
-              job.attempt--; // the attempt did not fail: give it back
-              requeue(job, now, now);
-            }
-          }
-        }
+        write.apply(job, w, now);
+        job.updatedAt = now;
       }
       return Set.copyOf(rejected);
     }
