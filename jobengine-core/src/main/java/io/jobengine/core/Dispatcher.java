@@ -6,7 +6,6 @@ import io.jobengine.spi.ClaimRequest;
 import io.jobengine.spi.ClaimedJob;
 import io.jobengine.spi.JobStore;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -151,15 +150,13 @@ final class Dispatcher implements Runnable {
           store.claim(
               new ClaimRequest(nodeName, pool.queue(), handlers.types(), free, leaseDuration, true));
       long leaseValidUntil = claimStarted + leaseDuration.toNanos();
-      List<RunningJob> batch = new ArrayList<>(claimed.size());
       for (ClaimedJob job : claimed) {
         JobHandler<?> handler = handlers.get(job.type());
         Duration timeout = job.timeout() != null ? job.timeout() : handler.timeout().orElse(null);
         RunningJob running = new RunningJob(job, handler, timeout, leaseValidUntil);
         active.put(running.id(), running);
-        batch.add(running);
+        start.accept(running);
       }
-      batch.forEach(start);
       if (!claimed.isEmpty()) {
         log.debug("Claimed {} job(s) from queue '{}'", claimed.size(), pool.queue());
         result = claimed.size() >= free ? Poll.FULL : (result == Poll.FULL ? Poll.FULL : Poll.SOME);

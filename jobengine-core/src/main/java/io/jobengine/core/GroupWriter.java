@@ -66,26 +66,6 @@ abstract class GroupWriter<T> {
     }
   }
 
-  /**
-   * Queues several items so that they go in the same batch (the writer is woken once, after all
-   * are queued).
-   *
-   * @return false if the writer has stopped; the caller must write the items itself
-   */
-  final boolean offerAll(List<T> items) {
-    lock.lock();
-    try {
-      if (stopping) {
-        return false;
-      }
-      pending.addAll(items);
-      nonEmpty.signal();
-      return true;
-    } finally {
-      lock.unlock();
-    }
-  }
-
   /** Items that arrived since the last take, at most {@code max}; does not wait. */
   final List<T> drain(int max) {
     lock.lock();
