@@ -7,8 +7,6 @@ import io.jobengine.JobNames;
 import io.jobengine.PayloadCodec;
 import io.jobengine.RetryPolicy;
 import io.jobengine.spi.JobStore;
-import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -326,20 +324,14 @@ public interface JobEngine extends AutoCloseable {
     }
 
     private static String defaultNodeName() {
-      String host;
-      try {
-        host = InetAddress.getLocalHost().getHostName();
-      } catch (Exception e) {
-        host = "localhost";
-      }
-      host = host.replaceAll("[^A-Za-z0-9._-]", "-");
+      String host = NodePresence.hostName().replaceAll("[^A-Za-z0-9._-]", "-");
       if (host.isEmpty() || !Character.isLetterOrDigit(host.charAt(0))) {
         host = "node" + host;
       }
       if (host.length() > 60) {
         host = host.substring(0, 60);
       }
-      long pid = ManagementFactory.getRuntimeMXBean().getPid();
+      long pid = ProcessHandle.current().pid();
       String suffix = Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36 * 36), 36);
       return host + "-" + pid + "-" + suffix;
     }
