@@ -10,6 +10,8 @@ import java.util.List;
  * @param user the user
  * @param password the password
  * @param jobs no-op jobs per end-to-end run
+ * @param warmup no-op jobs burned down by one engine node and one raw loop before anything is
+ *     measured, so the JIT has compiled both before either is timed; 0 for none
  * @param threads worker threads per node
  * @param nodes the node counts to run end to end, e.g. 1, 2, 4
  * @param rate jobs per second offered in the latency runs
@@ -25,6 +27,7 @@ record BenchOptions(
     String user,
     String password,
     int jobs,
+    int warmup,
     int threads,
     List<Integer> nodes,
     int rate,
@@ -37,16 +40,17 @@ record BenchOptions(
 
   static final String USAGE =
       "usage: Benchmark [--jdbc-url URL] [--user USER] [--password PASSWORD] [--jobs 50000]\n"
-          + "                 [--threads 8] [--nodes 1,2,4] [--rate 200] [--latency-seconds 10]\n"
+          + "                 [--warmup 10000] [--threads 8] [--nodes 1,2,4] [--rate 200] [--latency-seconds 10]\n"
           + "                 [--idle-seconds 10] [--enqueue-single 2000] [--pool-size 5]\n"
           + "                 [--soak 1000000] [--prefix bench_] [--quick]\n"
-          + "  --quick  a smoke run: 500 jobs, nodes 1,2, 2 s of latency, 2 s idle";
+          + "  --quick  a smoke run: 500 jobs, no warm-up, nodes 1,2, 2 s of latency, 2 s idle";
 
   static BenchOptions parse(String... args) {
     String url = "jdbc:mysql://127.0.0.1:3306/test";
     String user = "root";
     String password = "";
     Integer jobs = null;
+    Integer warmup = null;
     int threads = 8;
     List<Integer> nodes = null;
     int rate = 200;
@@ -72,6 +76,7 @@ record BenchOptions(
         case "--user" -> user = v;
         case "--password" -> password = v;
         case "--jobs" -> jobs = positive(a, v);
+        case "--warmup" -> warmup = nonNegative(a, v);
         case "--threads" -> threads = positive(a, v);
         case "--nodes" -> {
           nodes = new ArrayList<>();
@@ -92,6 +97,7 @@ record BenchOptions(
     return new BenchOptions(
         url, user, password,
         jobs != null ? jobs : quick ? 500 : 50_000,
+        warmup != null ? warmup : quick ? 0 : 10_000,
         threads,
         List.copyOf(nodes != null ? nodes : quick ? List.of(1, 2) : List.of(1, 2, 4)),
         rate,
@@ -102,15 +108,26 @@ record BenchOptions(
   }
 
   private static int positive(String option, String value) {
-    int n;
-    try {
-      n = Integer.parseInt(value);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(option + " needs a whole number, got '" + value + "'", e);
-    }
+    int n = whole(option, value);
     if (n < 1) {
       throw new IllegalArgumentException(option + " must be at least 1, got " + n);
     }
     return n;
+  }
+
+  private static int nonNegative(String option, String value) {
+    int n = whole(option, value);
+    if (n < 0) {
+      throw new IllegalArgumentException(option + " must be 0 or more, got " + n);
+    }
+    return n;
+  }
+
+  private static int whole(String option, String value) {
+    try {
+      return Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(option + " needs a whole number, got '" + value + "'", e);
+    }
   }
 }

@@ -116,6 +116,7 @@ public final class Benchmark {
         ServerProbe probe = new ServerProbe(o)) {
       header(probe);
       JobClient client = JobClient.of(loader);
+      warmUp(probe, client);
       enqueueOneByOne(probe, client);
       Map<String, Object> engineByNodes = new LinkedHashMap<>();
       Map<String, Object> rawByNodes = new LinkedHashMap<>();
@@ -172,6 +173,28 @@ public final class Benchmark {
     probe.clear();
   }
 
+  /**
+   * Runs {@code --warmup} jobs through one engine node and then through one raw loop, unmeasured.
+   * Without it the engine, which runs first and has more code for the JIT to compile, would be
+   * timed while the compiler takes a core of its own (on a 2-core machine, half a core through the
+   * first seconds of the engine's run).
+   */
+  private void warmUp(ServerProbe probe, JobClient client) throws Exception {
+    if (o.warmup() == 0) {
+      return;
+    }
+    long t0 = System.nanoTime();
+    fill(client, o.warmup());
+    burnDownEngine(probe, 1, o.warmup());
+    fill(client, o.warmup());
+    long done = RawQueue.run(o, 1);
+    if (done != o.warmup()) {
+      throw new IllegalStateException("The raw reference completed " + done + " of " + o.warmup() + " warm-up jobs");
+    }
+    probe.clear();
+    out.printf(Locale.ROOT, "%-44s %12s%n", "warm-up, not measured (s)", String.format(Locale.ROOT, "%.1f", seconds(t0)));
+  }
+
   // ---- (a) enqueue ----
 
   private void enqueueOneByOne(ServerProbe probe, JobClient client) throws Exception {
@@ -188,52 +211,35 @@ public final class Benchmark {
     probe.clear();
   }
 
-  /** Enqueues {@code --jobs} jobs in batches of 1,000; returns jobs per second. */
-  private double fill(JobClient client) {
+  /** Enqueues {@code n} jobs in batches of 1,000; returns jobs per second. */
+  private double fill(JobClient client, int n) {
     long t0 = System.nanoTime();
     List<JobRequest> batch = new ArrayList<>(ENQUEUE_BATCH);
-    for (int i = 0; i < o.jobs(); i++) {
+    for (int i = 0; i < n; i++) {
       batch.add(JobRequest.of(TYPE, new Ping(0)));
-      if (batch.size() == ENQUEUE_BATCH || i == o.jobs() - 1) {
+      if (batch.size() == ENQUEUE_BATCH || i == n - 1) {
         client.enqueueAll(batch);
         batch.clear();
       }
     }
-    return o.jobs() / seconds(t0);
+    return n / seconds(t0);
   }
 
   // ---- (b) end to end, (d) work per job ----
 
   private double endToEndEngine(ServerProbe probe, JobClient client, int nodes) throws Exception {
     Map<String, Long> beforeFill = probe.status();
-    double enqueue = fill(client);
+    double enqueue = fill(client, o.jobs());
     Map<String, Long> before = probe.status();
     if (!results.containsKey("enqueue_batch_per_s")) {
       Work w = ServerProbe.between(beforeFill, before);
       row("enqueue in batches of " + ENQUEUE_BATCH + " (jobs/s)", enqueue, w, o.jobs());
       results.put("enqueue_batch_per_s", round(enqueue));
     }
-    Sink s = new Sink(0);
-    sink = s;
-    List<MySqlJobStore> stores = new ArrayList<>();
-    List<JobEngine> engines = new ArrayList<>();
     long t0 = System.nanoTime();
-    for (int i = 1; i <= nodes; i++) {
-      MySqlJobStore store = store(true, o.poolSize());
-      stores.add(store);
-      engines.add(engine(store, "bench-" + i));
-    }
-    awaitAll(probe, s, o.jobs());
+    Map<String, Long> after = burnDownEngine(probe, nodes, o.jobs());
     double perS = o.jobs() / seconds(t0);
-    Work w = ServerProbe.between(before, probe.status());
-    engines.forEach(JobEngine::close);
-    stores.forEach(MySqlJobStore::close);
-    long succeeded = probe.count("status = 'SUCCESS'");
-    if (succeeded != o.jobs() || s.handled.get() != o.jobs()) {
-      throw new IllegalStateException(
-          succeeded + " of " + o.jobs() + " jobs succeeded, handlers ran " + s.handled.get()
-              + " times");
-    }
+    Work w = ServerProbe.between(before, after);
     row("engine " + nodes + " node(s) x " + o.threads() + " threads (jobs/s)", perS, w, o.jobs());
     if (!results.containsKey("statements_per_job")) {
       results.put("statements_per_job", round2(w.per(o.jobs(), w.questions())));
@@ -244,8 +250,36 @@ public final class Benchmark {
     return perS;
   }
 
+  /**
+   * Starts {@code nodes} engines, waits until they have run the {@code n} jobs in the table, and
+   * checks that every one succeeded exactly once.
+   *
+   * @return the server's counters when the last job had ended, before the engines stopped
+   */
+  private Map<String, Long> burnDownEngine(ServerProbe probe, int nodes, int n) throws Exception {
+    Sink s = new Sink(0);
+    sink = s;
+    List<MySqlJobStore> stores = new ArrayList<>();
+    List<JobEngine> engines = new ArrayList<>();
+    for (int i = 1; i <= nodes; i++) {
+      MySqlJobStore store = store(true, o.poolSize());
+      stores.add(store);
+      engines.add(engine(store, "bench-" + i));
+    }
+    awaitAll(probe, s, n);
+    Map<String, Long> after = probe.status();
+    engines.forEach(JobEngine::close);
+    stores.forEach(MySqlJobStore::close);
+    long succeeded = probe.count("status = 'SUCCESS'");
+    if (succeeded != n || s.handled.get() != n) {
+      throw new IllegalStateException(
+          succeeded + " of " + n + " jobs succeeded, handlers ran " + s.handled.get() + " times");
+    }
+    return after;
+  }
+
   private double endToEndRaw(ServerProbe probe, JobClient client, int nodes) throws Exception {
-    fill(client);
+    fill(client, o.jobs());
     Map<String, Long> before = probe.status();
     long t0 = System.nanoTime();
     long done = RawQueue.run(o, nodes);
