@@ -25,12 +25,14 @@ import io.jobengine.spi.ClaimRequest;
 import io.jobengine.spi.ClaimedJob;
 import io.jobengine.spi.Lease;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Record;
-import org.jooq.Result;
 import org.jooq.ResultQuery;
+import org.jooq.impl.DSL;
 
 /**
  * The claim: in one short READ COMMITTED transaction,
@@ -53,20 +55,70 @@ import org.jooq.ResultQuery;
  */
 final class ClaimQueries {
 
+  /** The run time as microseconds, for the claim's {@link ClaimMemory.Position}. */
+  private static final Field<Long> DUE_MICROS = SqlTime.read(RUN_AT, "due_micros");
+
   private static final List<Field<?>> CLAIM_COLUMNS =
       List.of(
           ID, TYPE, QUEUE, PAYLOAD, ATTEMPT, MAX_ATTEMPTS, TIMEOUT_MICROS, PRIORITY, READ_CREATED_AT,
-          LEASE_TOKEN);
+          LEASE_TOKEN, DUE_MICROS);
+
+  /** The claim's ORDER BY, for rows already read. */
+  private static final Comparator<Record> CLAIM_ORDER =
+      Comparator.<Record, Integer>comparing(r -> r.get(PRIORITY))
+          .thenComparing(r -> r.get(DUE_MICROS))
+          .thenComparing(r -> r.get(ID), Arrays::compareUnsigned);
+
+  /** The name of the index that serves claims (see the schema). */
+  static final String CLAIM_INDEX = "claim";
+
+  /**
+   * What a claim got.
+   *
+   * @param jobs the claimed jobs, in claim order
+   * @param last the position of the last one, or null if none
+   * @param fromStart whether the claim read the queue from its start
+   */
+  record Claimed(List<ClaimedJob> jobs, ClaimMemory.Position last, boolean fromStart) {}
 
   private ClaimQueries() {}
 
-  /** The SELECT of a claim; also what the EXPLAIN test inspects. */
+  /** The SELECT of a claim that reads the queue from its start; also what the EXPLAIN test inspects. */
   static ResultQuery<Record> selectDue(DSLContext ctx, JobTables t, ClaimRequest request) {
+    return selectDue(ctx, t, request, request.limit(), List.of());
+  }
+
+  private static ResultQuery<Record> selectDue(
+      DSLContext ctx, JobTables t, ClaimRequest request, int limit, List<byte[]> except) {
     return ctx.select(CLAIM_COLUMNS)
         .from(t.job)
         .where(QUEUE.eq(request.queue()))
         .and(STATUS.eq(JobStatus.PENDING.name()))
         .and(RUN_AT.le(SqlTime.now()))
+        .and(TYPE.in(request.types()))
+        .and(except.isEmpty() ? DSL.noCondition() : ID.notIn(except))
+        .orderBy(PRIORITY, RUN_AT, ID)
+        .limit(limit)
+        .forUpdate()
+        .skipLocked();
+  }
+
+  /**
+   * The SELECT of a resumed claim: the same filter and order, restricted to the range of the claim
+   * index from {@code from} to now at its priority, so it starts where the claimer's last claim
+   * ended. The index is forced because MariaDB otherwise reads it by (queue, status, priority)
+   * from the start of that priority and filters the run time row by row, which is what resuming
+   * avoids; given the index it reads the range. Rows at {@code from}'s own run time are read
+   * again; they are few, and SKIP LOCKED and the status filter pass over those already claimed.
+   */
+  static ResultQuery<Record> selectDueFrom(
+      DSLContext ctx, JobTables t, ClaimRequest request, ClaimMemory.Position from) {
+    return ctx.select(CLAIM_COLUMNS)
+        .from(t.job.forceIndex(CLAIM_INDEX))
+        .where(QUEUE.eq(request.queue()))
+        .and(STATUS.eq(JobStatus.PENDING.name()))
+        .and(PRIORITY.eq(from.priority()))
+        .and(RUN_AT.between(SqlTime.atEpochMicros(from.runAtMicros()), SqlTime.now()))
         .and(TYPE.in(request.types()))
         .orderBy(PRIORITY, RUN_AT, ID)
         .limit(request.limit())
@@ -88,10 +140,33 @@ final class ClaimQueries {
             .and(TYPE.in(request.types())));
   }
 
-  static List<ClaimedJob> claim(DSLContext ctx, JobTables t, ClaimRequest request) {
-    Result<Record> due = selectDue(ctx, t, request).fetch();
+  /**
+   * Claims up to the request's limit: from {@code from} on if given, and from the start of the
+   * queue for whatever that range did not hold.
+   */
+  static Claimed claim(
+      DSLContext ctx, JobTables t, ClaimRequest request, ClaimMemory.Position from) {
+    List<Record> due = new ArrayList<>(request.limit());
+    boolean fromStart = from == null;
+    if (from != null) {
+      due.addAll(selectDueFrom(ctx, t, request, from).fetch());
+    }
+    if (due.size() < request.limit()) {
+      // Rows this transaction already holds are not skipped by SKIP LOCKED: leave them out.
+      List<byte[]> held = new ArrayList<>(due.size());
+      due.forEach(r -> held.add(r.get(ID)));
+      due.addAll(selectDue(ctx, t, request, request.limit() - due.size(), held).fetch());
+      fromStart = true;
+    }
     if (due.isEmpty()) {
-      return List.of();
+      return new Claimed(List.of(), null, fromStart);
+    }
+    // Where the next claim may resume: the last row read, which after a read from the start is
+    // the furthest that read got (every due row before it is now claimed or held by another).
+    Record last = due.get(due.size() - 1);
+    if (fromStart && from != null) {
+      // Rows from the start may sort before the resumed ones: hand them over in claim order.
+      due.sort(CLAIM_ORDER);
     }
     List<byte[]> ids = new ArrayList<>(due.size());
     for (Record r : due) {
@@ -135,6 +210,9 @@ final class ClaimQueries {
       events.add(new Event(id, attempt, claimedStatus, request.owner(), null));
     }
     EventQueries.insert(ctx, t, events);
-    return List.copyOf(claimed);
+    return new Claimed(
+        List.copyOf(claimed),
+        new ClaimMemory.Position(last.get(PRIORITY), last.get(DUE_MICROS)),
+        fromStart);
   }
 }

@@ -28,6 +28,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -35,8 +36,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -95,13 +96,13 @@ public final class MySqlJobStore implements JobStore {
   private final ServerVersion server;
   private final String description;
   private final AtomicBoolean closed = new AtomicBoolean();
-  /** Owner and queue of the claims that last found nothing: the next one probes first. */
-  private final Set<String> idleClaims = ConcurrentHashMap.newKeySet();
+  private final ClaimMemory claims;
 
   private MySqlJobStore(
       Db db, JobTables tables, HikariDataSource ownPool, HikariDataSource singlesPool,
-      int maxPayloadBytes, ServerVersion server, String description) {
+      int maxPayloadBytes, ServerVersion server, String description, LongSupplier nanoTime) {
     this.db = db;
+    this.claims = new ClaimMemory(nanoTime);
     this.tables = tables;
     this.ownPool = ownPool;
     this.singlesPool = singlesPool;
@@ -142,10 +143,13 @@ public final class MySqlJobStore implements JobStore {
     }
     jobs.forEach(this::check);
     List<NewJob> copy = List.copyOf(jobs);
-    return db.inTransaction(
-        "enqueue " + copy.size() + (copy.size() == 1 ? " job" : " jobs"),
-        copy.size() == 1 ? copy.get(0).id() : null,
-        ctx -> EnqueueQueries.enqueue(ctx, tables, copy));
+    List<EnqueueResult> results =
+        db.inTransaction(
+            "enqueue " + copy.size() + (copy.size() == 1 ? " job" : " jobs"),
+            copy.size() == 1 ? copy.get(0).id() : null,
+            ctx -> EnqueueQueries.enqueue(ctx, tables, copy));
+    copy.forEach(this::noteEnqueued);
+    return results;
   }
 
   /**
@@ -163,10 +167,20 @@ public final class MySqlJobStore implements JobStore {
     requireOpen();
     check(job);
     try {
-      return EnqueueQueries.enqueue(db.using(connection), tables, List.of(job)).get(0);
+      EnqueueResult result = EnqueueQueries.enqueue(db.using(connection), tables, List.of(job)).get(0);
+      noteEnqueued(job);
+      return result;
     } catch (RuntimeException e) {
       throw StoreErrors.translate("enqueue a job in the caller's transaction", job.id(), e, 1);
     }
+  }
+
+  /** A job that sorts before a claimer's resume position makes that claimer read from the start. */
+  private void noteEnqueued(NewJob job) {
+    Instant runAt = job.runAt();
+    claims.enqueued(
+        job.queue(), job.priority(),
+        runAt == null ? null : SqlTime.micros(Duration.between(Instant.EPOCH, runAt)));
   }
 
   private void check(NewJob job) {
@@ -194,6 +208,14 @@ public final class MySqlJobStore implements JobStore {
    * transaction) first checks that some job is due; only then is the claim transaction run. An
    * idle node thus costs one statement per poll instead of a transaction's four, and a busy one
    * nothing extra.
+   *
+   * <p>While a claimer works through a backlog (its last claim filled its limit), its next claim
+   * resumes at the last job it got instead of reading the queue from its start, where InnoDB keeps
+   * the entries of jobs that just left PENDING until its purge removes them; it reads the whole
+   * queue again at least every 100 ms. A job that sorts before that point
+   * (a higher priority, an earlier run time, a job put back by the reaper) may thus be claimed up
+   * to that much later than strict order says, unless this store enqueued or put it back itself:
+   * then the next claim reads from the start. Measured in docs/performance.md.
    */
   @Override
   public List<ClaimedJob> claim(ClaimRequest request) {
@@ -201,19 +223,20 @@ public final class MySqlJobStore implements JobStore {
     requireOpen();
     String operation =
         "claim jobs of queue '" + request.queue() + "' for node '" + request.owner() + "'";
-    String key = request.owner() + '\u0000' + request.queue();
-    if (idleClaims.contains(key)
+    ClaimMemory.Claimer claimer =
+        new ClaimMemory.Claimer(request.owner(), request.queue(), request.types());
+    if (claims.idle(claimer)
         && !db.single(operation, null, ctx -> ClaimQueries.anyDue(ctx, tables, request))) {
       return List.of();
     }
-    List<ClaimedJob> claimed =
-        db.inTransaction(operation, null, ctx -> ClaimQueries.claim(ctx, tables, request));
-    if (claimed.isEmpty()) {
-      idleClaims.add(key);
-    } else {
-      idleClaims.remove(key);
-    }
-    return claimed;
+    long started = claims.now();
+    ClaimMemory.Position from = claims.resumeFrom(claimer);
+    ClaimQueries.Claimed claimed =
+        db.inTransaction(operation, null, ctx -> ClaimQueries.claim(ctx, tables, request, from));
+    claims.claimed(
+        claimer, claimed.jobs().size(), request.limit(), claimed.last(), claimed.fromStart(),
+        started);
+    return claimed.jobs();
   }
 
   @Override
@@ -296,7 +319,12 @@ public final class MySqlJobStore implements JobStore {
   public int reapExpiredLeases() {
     requireOpen();
     // One conditional UPDATE: its own transaction in autocommit.
-    return db.single("reap expired leases", null, ctx -> LeaseQueries.reap(ctx, tables));
+    int reaped = db.single("reap expired leases", null, ctx -> LeaseQueries.reap(ctx, tables));
+    if (reaped > 0) {
+      // Put back with their run times, before where resumed claims would start.
+      claims.forgetPositions();
+    }
+    return reaped;
   }
 
   @Override
@@ -393,6 +421,11 @@ public final class MySqlJobStore implements JobStore {
     return db;
   }
 
+  /** What the store remembers of claims, for tests in this package. */
+  ClaimMemory claimMemory() {
+    return claims;
+  }
+
   /** The server found at start, for tests in this package. */
   ServerVersion server() {
     return server;
@@ -430,6 +463,7 @@ public final class MySqlJobStore implements JobStore {
     private String tablePrefix = DEFAULT_TABLE_PREFIX;
     private int maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
     private boolean autoMigrate = true;
+    private LongSupplier nanoTime = System::nanoTime;
 
     private Builder() {}
 
@@ -540,6 +574,12 @@ public final class MySqlJobStore implements JobStore {
       return this;
     }
 
+    /** The monotonic clock the claim memory uses; for tests in this package. */
+    Builder nanoTime(LongSupplier nanoTime) {
+      this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
+      return this;
+    }
+
     /**
      * Connects, checks the server, migrates (or checks) the schema, and returns the store.
      *
@@ -623,7 +663,7 @@ public final class MySqlJobStore implements JobStore {
               + maxPayloadBytes + ", autoMigrate=" + autoMigrate;
       log.info("MySqlJobStore started: {}", description);
       return new MySqlJobStore(
-          db, tables, ownPool, singlesPool, maxPayloadBytes, info.version(), description);
+          db, tables, ownPool, singlesPool, maxPayloadBytes, info.version(), description, nanoTime);
     }
 
     /** A payload travels escaped (up to twice its size) inside an INSERT that must fit a packet. */

@@ -61,8 +61,13 @@ final class SqlTime {
    */
   static Field<LocalDateTime> at(Instant instant, String what) {
     requireStorable(instant, what);
-    long micros = Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L),
-        instant.getNano() / 1_000);
+    return atEpochMicros(
+        Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L),
+            instant.getNano() / 1_000));
+  }
+
+  /** A DATETIME(6) value computed by the database from bound microseconds since the epoch. */
+  static Field<LocalDateTime> atEpochMicros(long micros) {
     return DSL.field(
         "date_add(timestamp '1970-01-01 00:00:00', interval {0} microsecond)",
         SQLDataType.LOCALDATETIME(6), DSL.val(micros));
@@ -105,10 +110,19 @@ final class SqlTime {
    * query selects instead of the column itself.
    */
   static Field<Long> read(Field<LocalDateTime> column) {
+    return read(column, column.getName());
+  }
+
+  /**
+   * {@link #read(Field)} under another name. In a query that orders by the column, the alias must
+   * differ from the column's name: MySQL would take {@code ORDER BY column} to mean the expression
+   * and sort every row instead of reading an index in order.
+   */
+  static Field<Long> read(Field<LocalDateTime> column, String alias) {
     return DSL.field(
             "timestampdiff(microsecond, timestamp '1970-01-01 00:00:00', {0})",
             SQLDataType.BIGINT, column)
-        .as(column.getUnqualifiedName());
+        .as(alias);
   }
 
   /** The instant of epoch microseconds read with {@link #read}, or null for null. */

@@ -65,6 +65,22 @@ class ClaimExplainTest {
   }
 
   @Test
+  void a_resumed_claim_reads_a_range_of_the_claim_index_in_order() throws SQLException {
+    ClaimRequest request =
+        new ClaimRequest("node-1", "q3", Set.of("a", "b"), 10, Duration.ofSeconds(30));
+    long aMinuteAgo = (System.currentTimeMillis() - 60_000) * 1_000;
+    Map<String, String> plan =
+        explain(
+            ctx ->
+                ClaimQueries.selectDueFrom(
+                    ctx, store.tables(), request, new ClaimMemory.Position(4, aMinuteAgo)));
+    assertThat(plan.get("key")).as("plan %s", plan).isEqualTo("claim");
+    // A range read, not a lookup of (queue, status, priority) filtered row by row.
+    assertThat(plan.get("type")).as("plan %s", plan).isEqualTo("range");
+    assertThat(plan.get("Extra")).as("plan %s", plan).doesNotContainIgnoringCase("filesort");
+  }
+
+  @Test
   void the_reaper_reads_the_lease_expiry_index() throws SQLException {
     Map<String, String> plan =
         explain(
