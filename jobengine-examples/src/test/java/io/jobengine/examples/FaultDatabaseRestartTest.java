@@ -9,8 +9,8 @@ import io.jobengine.examples.Cluster.Worker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The database crashes (kill -9 of the server) in the middle of a run and comes back after more
@@ -21,18 +21,7 @@ class FaultDatabaseRestartTest {
   private PrivateMariaDb server;
   private Cluster cluster;
 
-  @AfterEach
-  void stopEverything() {
-    try {
-      if (cluster != null) {
-        cluster.close();
-      }
-    } finally {
-      if (server != null) {
-        server.close();
-      }
-    }
-  }
+  @RegisterExtension final AfterEachClose closer = new AfterEachClose();
 
   @Test
   void every_engine_survives_a_database_crash_and_restart_and_finishes_the_work() {
@@ -40,8 +29,8 @@ class FaultDatabaseRestartTest {
         .as("needs the MariaDB server binaries (%s, %s) to run a server it may restart",
             PrivateMariaDb.SERVER, PrivateMariaDb.INSTALL)
         .isTrue();
-    server = PrivateMariaDb.start();
-    cluster = Cluster.create("dbrestart", server.database());
+    server = closer.add(PrivateMariaDb.start());
+    cluster = closer.add(Cluster.create("dbrestart", server.database()));
     List<Worker> workers =
         cluster.startAll(List.of("dbr-w1", "dbr-w2", "dbr-w3"), "--queues", "default:4");
     List<JobRequest> requests = new ArrayList<>();

@@ -6,32 +6,21 @@ import io.jobengine.JobId;
 import io.jobengine.JobRequest;
 import io.jobengine.examples.Cluster.Worker;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** kill -9 of a worker in the middle of its jobs. */
 class FaultKillTest {
   private Cluster cluster;
 
-  @AfterEach
-  void stopWorkers() {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
+  @RegisterExtension final AfterEachClose closer = new AfterEachClose();
 
   @Test
   void jobs_of_a_killed_worker_finish_on_another_node_after_the_lease_with_the_next_attempt() {
-    cluster = Cluster.create("kill");
+    cluster = closer.add(Cluster.create("kill"));
     List<Worker> workers = cluster.startAll(List.of("kill-w1", "kill-w2"), "--queues", "default:4");
-    List<JobRequest> requests = new ArrayList<>();
-    for (int i = 0; i < 4; i++) {
-      requests.add(
-          JobRequest.builder("fault-sleep").payload(new FaultHandlers.Nap(3000, true))
-              .maxAttempts(3).build());
-    }
+    List<JobRequest> requests = FaultTests.naps(4, 3000);
     List<JobId> ids = cluster.enqueue(requests);
     Cluster.await("all four jobs to run", Duration.ofSeconds(30),
         () -> cluster.count(cluster.table("attempt")) == 4 ? Boolean.TRUE : null);

@@ -11,8 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * KILL of the engines' connections from SQL, again and again, while they work. The engines connect
@@ -25,12 +25,7 @@ class FaultKilledConnectionsTest {
 
   private Cluster cluster;
 
-  @AfterEach
-  void stopWorkers() {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
+  @RegisterExtension final AfterEachClose closer = new AfterEachClose();
 
   @Test
   void engines_whose_connections_are_killed_mid_run_carry_on_and_finish_every_job() {
@@ -43,7 +38,7 @@ class FaultKilledConnectionsTest {
     } catch (IllegalStateException e) {
       assumeThat(false).as("the test user cannot create a user of its own for the engines: %s", e.getMessage()).isTrue();
     }
-    cluster = Cluster.create("kconn", root, root.as(USER, PASSWORD));
+    cluster = closer.add(Cluster.create("kconn", root, root.as(USER, PASSWORD)));
     List<Worker> workers =
         cluster.startAll(List.of("kconn-w1", "kconn-w2", "kconn-w3"), "--queues", "default:6");
     List<JobRequest> requests = new ArrayList<>();

@@ -8,23 +8,18 @@ import io.jobengine.examples.Cluster.Worker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** SIGSTOP of a worker past its lease, then SIGCONT: the stale attempts must not land. */
 class FaultPauseTest {
   private Cluster cluster;
 
-  @AfterEach
-  void stopWorkers() {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
+  @RegisterExtension final AfterEachClose closer = new AfterEachClose();
 
   @Test
   void a_worker_paused_past_its_lease_is_fenced_and_its_handlers_are_told_the_lease_was_lost() {
-    cluster = Cluster.create("pause");
+    cluster = closer.add(Cluster.create("pause"));
     List<Worker> workers = cluster.startAll(List.of("pause-w1", "pause-w2"), "--queues", "default:6");
     List<JobRequest> requests = new ArrayList<>();
     for (int i = 0; i < 6; i++) {

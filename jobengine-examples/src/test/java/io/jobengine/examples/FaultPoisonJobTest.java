@@ -11,23 +11,18 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A job whose handler halts its JVM, on workers a supervisor restarts. */
 class FaultPoisonJobTest {
   private Cluster cluster;
 
-  @AfterEach
-  void stopWorkers() {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
+  @RegisterExtension final AfterEachClose closer = new AfterEachClose();
 
   @Test
   void a_poison_job_ends_failure_after_its_max_attempts_while_other_jobs_keep_flowing() {
-    cluster = Cluster.create("poison");
+    cluster = closer.add(Cluster.create("poison"));
     List<Worker> workers = cluster.startAll(List.of("poison-w1", "poison-w2"), "--queues", "default:4");
     workers.forEach(cluster::supervise);
     List<JobId> ids = new ArrayList<>();

@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Four worker JVMs over 20,000 jobs, killed with kill -9 at random and restarted. */
 class FaultRandomKillsTest {
@@ -21,19 +21,14 @@ class FaultRandomKillsTest {
 
   private Cluster cluster;
 
-  @AfterEach
-  void stopWorkers() {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
+  @RegisterExtension final AfterEachClose closer = new AfterEachClose();
 
   @Test
   void four_workers_finish_twenty_thousand_jobs_through_random_kills_each_exactly_once() {
     long seed = Long.getLong("jobengine.fault.seed", System.nanoTime());
     Random random = new Random(seed);
     System.out.println("[fault] random kills: seed " + seed + " (rerun with -Djobengine.fault.seed=" + seed + ")");
-    cluster = Cluster.create("bulk");
+    cluster = closer.add(Cluster.create("bulk"));
     List<Worker> workers =
         cluster.startAll(List.of("bulk-w1", "bulk-w2", "bulk-w3", "bulk-w4"), "--queues", "default:8");
     workers.forEach(cluster::supervise);

@@ -6,33 +6,22 @@ import io.jobengine.JobId;
 import io.jobengine.JobRequest;
 import io.jobengine.examples.Cluster.Worker;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** SIGTERM of a worker whose jobs run longer than its shutdown grace. */
 class FaultShutdownTest {
   private Cluster cluster;
 
-  @AfterEach
-  void stopWorkers() {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
+  @RegisterExtension final AfterEachClose closer = new AfterEachClose();
 
   @Test
   void sigterm_releases_long_jobs_which_another_node_picks_up_at_once_with_the_same_attempt() {
-    cluster = Cluster.create("term");
+    cluster = closer.add(Cluster.create("term"));
     List<Worker> workers =
         cluster.startAll(List.of("term-w1", "term-w2"), "--queues", "default:4", "--grace", "1s");
-    List<JobRequest> requests = new ArrayList<>();
-    for (int i = 0; i < 4; i++) {
-      requests.add(
-          JobRequest.builder("fault-sleep").payload(new FaultHandlers.Nap(5000, true))
-              .maxAttempts(3).build());
-    }
+    List<JobRequest> requests = FaultTests.naps(4, 5000);
     List<JobId> ids = cluster.enqueue(requests);
     Cluster.await("all jobs to run", Duration.ofSeconds(30),
         () -> cluster.count(cluster.table("attempt")) == ids.size() ? Boolean.TRUE : null);

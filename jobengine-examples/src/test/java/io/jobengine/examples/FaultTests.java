@@ -1,6 +1,7 @@
 package io.jobengine.examples;
 
 import io.jobengine.JobId;
+import io.jobengine.JobRequest;
 import io.jobengine.examples.Cluster.Worker;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -9,6 +10,20 @@ import java.util.List;
 /** What several fault tests share. */
 final class FaultTests {
   private FaultTests() {}
+
+  /**
+   * {@code count} jobs that each sleep {@code millis} and stop when interrupted, with three
+   * attempts.
+   */
+  static List<JobRequest> naps(int count, long millis) {
+    List<JobRequest> requests = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      requests.add(
+          JobRequest.builder("fault-sleep").payload(new FaultHandlers.Nap(millis, true))
+              .maxAttempts(3).build());
+    }
+    return requests;
+  }
 
   /** The worker that holds the most jobs now. */
   static Worker busiest(Cluster cluster, List<Worker> workers) {
