@@ -195,8 +195,9 @@ public record JobRequest(
 
     /**
      * Among the due jobs of a queue, the lower priority runs first. A node working through a
-     * backlog may resume its claims where the last one ended (the MySQL store does): a more urgent
-     * job enqueued on another node then waits up to 100 ms longer than strict order says.
+     * backlog may resume its claims where the last one ended (the MySQL store does, see its {@code
+     * claimRescanInterval}): a more urgent job enqueued on another node then waits up to 100 ms
+     * longer than strict order says.
      *
      * @param priority lower runs first; {@value #DEFAULT_PRIORITY} unless set
      * @return this builder

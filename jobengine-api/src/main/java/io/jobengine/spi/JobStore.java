@@ -31,9 +31,10 @@ import java.util.Set;
  *       lease expiring {@code leaseDuration} from now, a fencing token larger than any it had, and
  *       {@code attempt + 1}. No job is handed to two claimers, however many claim at once. A
  *       store may let a claimer that is working through a backlog resume where its previous
- *       claim in the queue ended, if it reads the whole queue again at least every 100 ms and at
- *       once after it enqueued or put back a job that sorts before that point itself: a job placed
- *       before it by another node is then claimed at most 100 ms later than strict order says.
+ *       claim in the queue ended, if it reads the whole queue again within a bound it documents
+ *       (the MySQL store: 100 ms unless configured) and at once after it enqueued or put back a
+ *       job that sorts before that point itself: a job placed before it by another node is then
+ *       claimed at most that bound later than strict order says.
  *   <li><b>Fencing.</b> A lease is <em>live</em> while the job's token equals the lease's token and
  *       its status is QUEUED, RUNNING or TO_CANCEL. Every write that takes a {@link Lease} applies
  *       only to live leases and returns the ids whose lease was not live: nothing was written for

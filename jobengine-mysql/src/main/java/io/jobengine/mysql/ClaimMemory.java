@@ -27,14 +27,14 @@ import java.util.function.LongSupplier;
  *
  * <p>A resumed claim does not see jobs that sort before its position: a job enqueued with a higher
  * priority than the backlog's, or with a run time before it, or a job the reaper put back (it
- * keeps its run time). So a claimer reads the whole queue again at least every {@link
- * #RESCAN_INTERVAL}, and a position is dropped at once when this store itself enqueues a job
- * before it or puts jobs back; such a job enqueued by another node waits at most that long
- * longer than strict order would make it.
+ * keeps its run time). So a claimer reads the whole queue again at least every rescan interval
+ * ({@link #RESCAN_INTERVAL} unless set; zero never resumes), and a position is dropped at once
+ * when this store itself enqueues a job before it or puts jobs back; such a job enqueued by
+ * another node waits at most that long longer than strict order would make it.
  */
 final class ClaimMemory {
 
-  /** How long a claimer may resume before it reads its queue from the start again. */
+  /** How long a claimer may resume before it reads its queue from the start again, by default. */
   static final Duration RESCAN_INTERVAL = Duration.ofMillis(100);
 
   /** More claimers than any deployment has; past it the memory starts over (it is only a hint). */
@@ -67,11 +67,16 @@ final class ClaimMemory {
   }
 
   private final LongSupplier nanoTime;
+  private final long rescanNanos;
   private final Map<Claimer, State> states = new ConcurrentHashMap<>();
 
-  /** @param nanoTime a monotonic clock in nanoseconds ({@code System::nanoTime}) */
-  ClaimMemory(LongSupplier nanoTime) {
+  /**
+   * @param nanoTime a monotonic clock in nanoseconds ({@code System::nanoTime})
+   * @param rescanInterval how long a claimer may resume; zero for never
+   */
+  ClaimMemory(LongSupplier nanoTime, Duration rescanInterval) {
     this.nanoTime = nanoTime;
+    this.rescanNanos = rescanInterval.toNanos();
   }
 
   /** True if the claimer's last claim found nothing. */
@@ -89,9 +94,7 @@ final class ClaimMemory {
     if (s == null || s.isIdle()) {
       return null;
     }
-    return nanoTime.getAsLong() - s.lastFullScanNanos() < RESCAN_INTERVAL.toNanos()
-        ? s.position()
-        : null;
+    return nanoTime.getAsLong() - s.lastFullScanNanos() < rescanNanos ? s.position() : null;
   }
 
   /**

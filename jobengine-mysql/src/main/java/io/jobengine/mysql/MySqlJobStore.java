@@ -85,6 +85,12 @@ public final class MySqlJobStore implements JobStore {
   /** The largest pool the builder accepts. */
   public static final int MAX_POOL_SIZE = 100;
 
+  /** How long a busy node's claims may resume before reading the queue from its start again. */
+  public static final Duration DEFAULT_CLAIM_RESCAN_INTERVAL = ClaimMemory.RESCAN_INTERVAL;
+
+  /** The longest claim rescan interval the builder accepts, in seconds. */
+  public static final int MAX_CLAIM_RESCAN_SECONDS = 10;
+
   /** The largest payload limit the builder accepts: 64 MiB. */
   public static final int MAX_PAYLOAD_LIMIT = 64 << 20;
 
@@ -100,9 +106,9 @@ public final class MySqlJobStore implements JobStore {
 
   private MySqlJobStore(
       Db db, JobTables tables, HikariDataSource ownPool, HikariDataSource singlesPool,
-      int maxPayloadBytes, ServerVersion server, String description, LongSupplier nanoTime) {
+      int maxPayloadBytes, ServerVersion server, String description, ClaimMemory claims) {
     this.db = db;
-    this.claims = new ClaimMemory(nanoTime);
+    this.claims = claims;
     this.tables = tables;
     this.ownPool = ownPool;
     this.singlesPool = singlesPool;
@@ -212,9 +218,9 @@ public final class MySqlJobStore implements JobStore {
    * <p>While a claimer works through a backlog (its last claim filled its limit), its next claim
    * resumes at the last job it got instead of reading the queue from its start, where InnoDB keeps
    * the entries of jobs that just left PENDING until its purge removes them; it reads the whole
-   * queue again at least every 100 ms. A job that sorts before that point
-   * (a higher priority, an earlier run time, a job put back by the reaper) may thus be claimed up
-   * to that much later than strict order says, unless this store enqueued or put it back itself:
+   * queue again at least every {@link Builder#claimRescanInterval} (100 ms unless set). A job that
+   * sorts before that point (a higher priority, an earlier run time, a job put back by the reaper)
+   * may thus be claimed up to that much later than strict order says, unless this store enqueued or put it back itself:
    * then the next claim reads from the start. Measured in docs/performance.md.
    */
   @Override
@@ -464,6 +470,7 @@ public final class MySqlJobStore implements JobStore {
     private int maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
     private boolean autoMigrate = true;
     private LongSupplier nanoTime = System::nanoTime;
+    private Duration claimRescanInterval = DEFAULT_CLAIM_RESCAN_INTERVAL;
 
     private Builder() {}
 
@@ -574,6 +581,30 @@ public final class MySqlJobStore implements JobStore {
       return this;
     }
 
+    /**
+     * How long a node working through a backlog may resume its claims where the last one ended
+     * before it reads the queue from its start again (see {@link MySqlJobStore#claim}). Resuming
+     * saves each claim a walk over the index entries InnoDB has not purged yet; the cost is that
+     * a job another node enqueues ahead of the backlog (a more urgent priority, or a run time in
+     * the past) may be claimed up to this much later than strict order says. Zero never resumes:
+     * strict order, slower claims under load.
+     *
+     * @param interval from zero to {@value #MAX_CLAIM_RESCAN_SECONDS} seconds; {@link
+     *     #DEFAULT_CLAIM_RESCAN_INTERVAL} unless set
+     * @return this builder
+     * @throws IllegalArgumentException if out of range
+     */
+    public Builder claimRescanInterval(Duration interval) {
+      Objects.requireNonNull(interval, "interval");
+      if (interval.isNegative() || interval.compareTo(Duration.ofSeconds(MAX_CLAIM_RESCAN_SECONDS)) > 0) {
+        throw new IllegalArgumentException(
+            "claimRescanInterval must be between 0 and " + MAX_CLAIM_RESCAN_SECONDS
+                + " seconds, got " + interval);
+      }
+      this.claimRescanInterval = interval;
+      return this;
+    }
+
     /** The monotonic clock the claim memory uses; for tests in this package. */
     Builder nanoTime(LongSupplier nanoTime) {
       this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
@@ -663,7 +694,8 @@ public final class MySqlJobStore implements JobStore {
               + maxPayloadBytes + ", autoMigrate=" + autoMigrate;
       log.info("MySqlJobStore started: {}", description);
       return new MySqlJobStore(
-          db, tables, ownPool, singlesPool, maxPayloadBytes, info.version(), description, nanoTime);
+          db, tables, ownPool, singlesPool, maxPayloadBytes, info.version(), description,
+          new ClaimMemory(nanoTime, claimRescanInterval));
     }
 
     /** A payload travels escaped (up to twice its size) inside an INSERT that must fit a packet. */

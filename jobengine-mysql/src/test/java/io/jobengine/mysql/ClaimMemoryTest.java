@@ -13,7 +13,7 @@ class ClaimMemoryTest {
   private static final long RESCAN = ClaimMemory.RESCAN_INTERVAL.toNanos();
 
   private final AtomicLong nanos = new AtomicLong(1_000);
-  private final ClaimMemory memory = new ClaimMemory(nanos::get);
+  private final ClaimMemory memory = new ClaimMemory(nanos::get, ClaimMemory.RESCAN_INTERVAL);
   private final Claimer mail = new Claimer("node-1", "mail", Set.of("send"));
   private final Position at = new Position(5, 1_000_000);
 
@@ -46,6 +46,14 @@ class ClaimMemoryTest {
 
     memory.claimed(mail, 8, 8, later, true, nanos.get());
     assertThat(memory.resumeFrom(mail)).isEqualTo(later);
+  }
+
+  @Test
+  void a_zero_rescan_interval_never_resumes() {
+    ClaimMemory strict = new ClaimMemory(nanos::get, java.time.Duration.ZERO);
+    strict.claimed(mail, 8, 8, at, true, nanos.get());
+
+    assertThat(strict.resumeFrom(mail)).isNull();
   }
 
   @Test

@@ -130,6 +130,23 @@ class ClaimResumeTest {
   }
 
   @Test
+  void with_a_zero_rescan_interval_a_job_another_node_enqueues_ahead_is_claimed_next() {
+    try (MySqlJobStore strict =
+        MySqlJobStore.builder()
+            .dataSource(TestDatabase.dataSource())
+            .tablePrefix(prefix)
+            .claimRescanInterval(Duration.ZERO)
+            .build()) {
+      enqueueBacklog(strict, 5, 30);
+      ClaimRequest request = new ClaimRequest("node-2", "default", Set.of("t"), 8, LEASE, true);
+      strict.claim(request);
+
+      JobId urgent = other.enqueue(List.of(job(1, null))).get(0).id();
+      assertThat(ids(strict.claim(request)).get(0)).isEqualTo(urgent);
+    }
+  }
+
+  @Test
   void jobs_the_reaper_puts_back_are_claimed_before_the_rest_of_the_backlog() {
     List<JobId> backlog = enqueueBacklog(store, 5, 30);
     List<JobId> lost =

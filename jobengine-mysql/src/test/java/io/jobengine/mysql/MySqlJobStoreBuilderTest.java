@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jobengine.StoreException;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -30,6 +31,16 @@ class MySqlJobStoreBuilderTest {
     assertThatThrownBy(() -> MySqlJobStore.builder().maxPayloadBytes(MySqlJobStore.MAX_PAYLOAD_LIMIT + 1))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> MySqlJobStore.builder().poolSize(0)).hasMessageContaining("got 0");
+  }
+
+  @Test
+  void claim_rescan_intervals_out_of_range_are_refused() {
+    MySqlJobStore.builder().claimRescanInterval(Duration.ZERO).claimRescanInterval(Duration.ofSeconds(10));
+    assertThatThrownBy(() -> MySqlJobStore.builder().claimRescanInterval(Duration.ofMillis(-1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("between 0 and 10 seconds");
+    assertThatThrownBy(() -> MySqlJobStore.builder().claimRescanInterval(Duration.ofSeconds(11)))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
