@@ -20,7 +20,6 @@ import static io.jobengine.mysql.JobTables.WARNINGS;
 
 import io.jobengine.JobId;
 import io.jobengine.JobStatus;
-import io.jobengine.mysql.EventQueries.Event;
 import io.jobengine.spi.ClaimRequest;
 import io.jobengine.spi.ClaimedJob;
 import io.jobengine.spi.Lease;
@@ -192,7 +191,6 @@ final class ClaimQueries {
               + " UPDATE changed " + updated + "; rolled back");
     }
     List<ClaimedJob> claimed = new ArrayList<>(due.size());
-    List<Event> events = new ArrayList<>(due.size());
     for (Record r : due) {
       JobId id = JobId.fromBytes(r.get(ID));
       int attempt = r.get(ATTEMPT) + 1;
@@ -207,9 +205,9 @@ final class ClaimQueries {
               SqlTime.fromMicros(r.get(TIMEOUT_MICROS)),
               r.get(PRIORITY),
               SqlTime.fromEpochMicros(r.get(READ_CREATED_AT))));
-      events.add(new Event(id, attempt, claimedStatus, request.owner(), null));
     }
-    EventQueries.insert(ctx, t, events);
+    // The history rows, copied from the rows just updated (their new attempt numbers).
+    EventQueries.copyFromJobs(ctx, t, ids, claimedStatus, request.owner());
     return new Claimed(
         List.copyOf(claimed),
         new ClaimMemory.Position(last.get(PRIORITY), last.get(DUE_MICROS)),

@@ -269,6 +269,43 @@ class MySqlJobStoreTest {
     assertThat(store.list(JobQuery.builder().status(JobStatus.FAILURE).build()).jobs()).isEmpty();
   }
 
+  @Test
+  void the_history_tells_which_node_ran_which_attempt() {
+    NewJob job = job("t");
+    store.enqueue(List.of(job));
+    ClaimedJob first = store.claim(claimAll(1)).get(0);
+    store.complete(List.of(Completion.retry(first.lease(), "boom", Duration.ZERO)));
+    ClaimedJob second =
+        store.claim(new ClaimRequest("node-2", "default", Set.of("t"), 1, Duration.ofSeconds(30), true))
+            .get(0);
+    store.complete(List.of(Completion.success(second.lease())));
+
+    assertThat(history(job.id()))
+        .containsExactly(
+            "PENDING 0 null", "QUEUED 1 node-1", "PENDING 1 node-1", "RUNNING 2 node-2",
+            "SUCCESS 2 node-2");
+  }
+
+  /** "status attempt node" of each history row of the job, oldest first. */
+  private static List<String> history(JobId id) {
+    List<String> rows = new ArrayList<>();
+    try (Connection c = TestDatabase.dataSource().getConnection();
+        PreparedStatement s =
+            c.prepareStatement(
+                "SELECT status, attempt, node FROM `" + prefix + "job_event` WHERE job_id = ?"
+                    + " ORDER BY id")) {
+      s.setBytes(1, id.toBytes());
+      try (ResultSet rs = s.executeQuery()) {
+        while (rs.next()) {
+          rows.add(rs.getString(1) + " " + rs.getInt(2) + " " + rs.getString(3));
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+    return rows;
+  }
+
   private static List<String> events(JobId id) {
     List<String> statuses = new ArrayList<>();
     try (Connection c = TestDatabase.dataSource().getConnection();
