@@ -186,7 +186,7 @@ public final class MySqlJobStore implements JobStore {
     Instant runAt = job.runAt();
     claims.enqueued(
         job.queue(), job.priority(),
-        runAt == null ? null : SqlTime.micros(Duration.between(Instant.EPOCH, runAt)));
+        runAt == null ? null : SqlTime.epochMicros(runAt));
   }
 
   private void check(NewJob job) {

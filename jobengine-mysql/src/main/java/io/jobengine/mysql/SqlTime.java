@@ -61,9 +61,13 @@ final class SqlTime {
    */
   static Field<LocalDateTime> at(Instant instant, String what) {
     requireStorable(instant, what);
-    return atEpochMicros(
-        Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L),
-            instant.getNano() / 1_000));
+    return atEpochMicros(epochMicros(instant));
+  }
+
+  /** An instant as whole microseconds since the epoch (the precision of DATETIME(6)), rounded down. */
+  static long epochMicros(Instant instant) {
+    return Math.addExact(
+        Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1_000);
   }
 
   /** A DATETIME(6) value computed by the database from bound microseconds since the epoch. */
