@@ -98,9 +98,11 @@ final class StoreJobClient implements JobClient {
           "Cannot enqueue job " + request.id() + " (type '" + request.type() + "'): "
               + e.getMessage(), e);
     } catch (RuntimeException e) {
-      throw new PayloadException(
+      // Not the codec's own PayloadException: its message may quote the payload, so leave it out.
+      throw PayloadException.withSanitizedCause(
           "Cannot encode the payload of job " + request.id() + " (type '" + request.type() + "', "
-              + describe(request.payload()) + "): " + e.getMessage(), e);
+              + describe(request.payload()) + "): the codec " + codec.getClass().getName()
+              + " threw " + e.getClass().getName(), e);
     }
     if (json == null) {
       throw new PayloadException(

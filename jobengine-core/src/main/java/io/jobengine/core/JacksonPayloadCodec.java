@@ -20,6 +20,10 @@ import java.util.Objects;
  * run), and limits what one payload may contain (nesting depth 200, strings of 10 MB, numbers of
  * 1,000 digits). A host that passes its own {@link ObjectMapper} owns those choices; enabling
  * default typing on it is unsafe.
+ *
+ * <p>Its exceptions never quote the payload: Jackson's messages do (the offending value), so they
+ * are replaced by what went wrong in terms of the type, the path of field names and the line and
+ * column.
  */
 public final class JacksonPayloadCodec implements PayloadCodec {
 
@@ -63,17 +67,32 @@ public final class JacksonPayloadCodec implements PayloadCodec {
     return mapper;
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @throws PayloadException naming the payload's class, the kind of error, the path of field
+   *     names and Jackson's exception class; Jackson's exception is chained only as a stand-in
+   *     without its message (see {@link PayloadException#withSanitizedCause})
+   */
   @Override
   public String encode(Object payload) {
     try {
       return mapper.writeValueAsString(payload);
     } catch (JsonProcessingException | RuntimeException e) {
-      throw new PayloadException(
-          "Cannot write a payload of " + (payload == null ? "null" : payload.getClass().getName()) + " as JSON: "
-              + reason(e), e);
+      throw PayloadException.withSanitizedCause(
+          "Cannot write a payload of " + (payload == null ? "null" : payload.getClass().getName())
+              + " as JSON: " + JacksonFailure.describe(e),
+          e);
     }
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @throws PayloadException naming the type, the kind of error, the path of field names, the
+   *     line and column, and Jackson's exception class; Jackson's exception is chained only as a
+   *     stand-in without its message, which quotes the offending value
+   */
   @Override
   public <T> T decode(String json, Class<T> type) {
     Objects.requireNonNull(json, "json");
@@ -81,18 +100,9 @@ public final class JacksonPayloadCodec implements PayloadCodec {
     try {
       return mapper.readValue(json, type);
     } catch (JsonProcessingException | RuntimeException e) {
-      // The message names the class and Jackson's reason, never the payload itself.
-      throw new PayloadException(
-          "Cannot read the payload as " + type.getName() + ": " + reason(e), e);
+      throw PayloadException.withSanitizedCause(
+          "Cannot read the payload as " + type.getName() + ": " + JacksonFailure.describe(e), e);
     }
-  }
-
-  private static String reason(Exception e) {
-    if (e instanceof JsonProcessingException jpe) {
-      // The original message leaves out the location snippet, which would quote the payload.
-      return jpe.getOriginalMessage();
-    }
-    return String.valueOf(e.getMessage());
   }
 
   @Override

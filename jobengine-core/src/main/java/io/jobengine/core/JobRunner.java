@@ -3,6 +3,7 @@ package io.jobengine.core;
 import io.jobengine.JobHandler;
 import io.jobengine.JobStoppedException.Reason;
 import io.jobengine.PayloadCodec;
+import io.jobengine.PayloadException;
 import io.jobengine.spi.Completion;
 import io.jobengine.spi.JobStore;
 import java.time.Clock;
@@ -118,7 +119,7 @@ final class JobRunner implements Runnable {
     }
     Completion completion =
         failure instanceof UndecodablePayload
-            ? Completion.failure(running.lease(), OutcomeDecider.describe(failure.getCause()))
+            ? Completion.failure(running.lease(), failure.getMessage())
             : with.decider().decide(running, failure, ThreadLocalRandom.current().nextDouble());
     with.writer().submit(running, completion, landed -> with.onDone().accept(running));
     return true;
@@ -130,7 +131,7 @@ final class JobRunner implements Runnable {
       payload = with.codec().decode(running.job().payload(), handler.payloadType());
     } catch (RuntimeException e) {
       // Retrying cannot fix a payload that does not decode: fail at once.
-      throw new UndecodablePayload(e);
+      throw new UndecodablePayload(e, handler.payloadType());
     }
     handler.run(payload, context);
   }
@@ -169,12 +170,22 @@ final class JobRunner implements Runnable {
     }
   }
 
-  /** Marks a payload the codec could not read: the job fails without retry. */
+  /**
+   * Marks a payload the codec could not read: the job fails without retry. Its message is the
+   * stored error: the codec's {@link PayloadException} message, which the {@link PayloadCodec}
+   * contract keeps free of payload values, and no stack trace, whose causes could quote them
+   * (JSON libraries' messages do). Of any other exception only the class is named.
+   */
   private static final class UndecodablePayload extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    UndecodablePayload(RuntimeException cause) {
-      super(cause.getMessage(), cause);
+    UndecodablePayload(RuntimeException cause, Class<?> payloadType) {
+      super(
+          cause instanceof PayloadException && cause.getMessage() != null
+              ? cause.getMessage()
+              : "Cannot read the payload as " + payloadType.getName() + ": the codec threw "
+                  + cause.getClass().getName() + " (its message is left out: it may quote the payload)",
+          null, false, false);
     }
   }
 }

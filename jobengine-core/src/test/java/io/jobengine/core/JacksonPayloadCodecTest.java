@@ -15,11 +15,18 @@ class JacksonPayloadCodecTest {
 
   record Order(String id, Instant placedAt, int lines) {}
 
-  /** Jackson cannot write this: its getter throws. */
+  /** Jackson cannot write this: its getter throws, quoting a value, as validations do. */
   static final class Unwritable {
     public String getValue() {
-      throw new IllegalStateException("no value");
+      throw new IllegalStateException("no value for s3cr3t-m4rk3r");
     }
+  }
+
+  /** What a payload exception shows when printed whole: messages of the chain and stack frames. */
+  private static String printed(Throwable t) {
+    java.io.StringWriter text = new java.io.StringWriter();
+    t.printStackTrace(new java.io.PrintWriter(text));
+    return text.toString();
   }
 
   @Test
@@ -76,7 +83,46 @@ class JacksonPayloadCodecTest {
     String deep = "[".repeat(1000) + "]".repeat(1000);
     assertThatThrownBy(() -> codec.decode(deep, Object.class))
         .isInstanceOf(PayloadException.class)
-        .hasMessageContaining("nesting depth");
+        .hasMessageContaining("nested deeper");
+  }
+
+  @Test
+  void a_payload_the_codec_cannot_write_fails_without_its_values_in_the_exception_chain() {
+    assertThatThrownBy(() -> codec.encode(new Unwritable()))
+        .isInstanceOf(PayloadException.class)
+        .hasMessageContaining("$.value")
+        .satisfies(e -> assertThat(printed(e)).doesNotContain("s3cr3t-m4rk3r"))
+        .satisfies(e -> assertThat(printed(e)).contains("JsonMappingException"));
+  }
+
+  @Test
+  void a_payload_that_does_not_decode_fails_without_its_values_in_the_exception_chain() {
+    assertThatThrownBy(() -> codec.decode("{\"lines\":\"s3cr3t-m4rk3r\"}", Order.class))
+        .isInstanceOf(PayloadException.class)
+        .hasMessageContaining(Order.class.getName())
+        .hasMessageContaining("int at $.lines (line 1, column 10)")
+        .satisfies(e -> assertThat(printed(e)).doesNotContain("s3cr3t-m4rk3r"));
+  }
+
+  @Test
+  void enqueue_through_a_codec_that_quotes_the_payload_keeps_its_message_out() {
+    io.jobengine.PayloadCodec leaky =
+        new io.jobengine.PayloadCodec() {
+          @Override
+          public String encode(Object payload) {
+            throw new IllegalArgumentException("cannot encode " + payload);
+          }
+
+          @Override
+          public <T> T decode(String json, Class<T> type) {
+            throw new UnsupportedOperationException();
+          }
+        };
+    JobClient client = JobClient.of(InMemoryJobStore.create(), leaky);
+    assertThatThrownBy(() -> client.enqueue(JobRequest.of("t", "s3cr3t-m4rk3r")))
+        .isInstanceOf(PayloadException.class)
+        .hasMessageContaining("IllegalArgumentException")
+        .satisfies(e -> assertThat(printed(e)).doesNotContain("s3cr3t-m4rk3r"));
   }
 
   @Test

@@ -1,6 +1,6 @@
 package io.jobengine.examples;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.jobengine.JobClient;
 import io.jobengine.JobId;
 import io.jobengine.JobInfo;
@@ -9,6 +9,7 @@ import io.jobengine.JobQuery;
 import io.jobengine.JobRequest;
 import io.jobengine.JobStatus;
 import io.jobengine.NodeInfo;
+import io.jobengine.PayloadException;
 import io.jobengine.core.JacksonPayloadCodec;
 import io.jobengine.spi.JobStore;
 import java.io.PrintStream;
@@ -161,9 +162,9 @@ public final class JobCtl {
     }
     Object payload;
     try {
-      ObjectMapper mapper = JacksonPayloadCodec.defaultMapper();
-      payload = mapper.readTree(args.get(1));
-    } catch (Exception e) {
+      // The codec's message says where the JSON is wrong without echoing it (it may hold secrets).
+      payload = new JacksonPayloadCodec().decode(args.get(1), JsonNode.class);
+    } catch (PayloadException e) {
       throw new IllegalArgumentException("The payload is not JSON: " + e.getMessage());
     }
     JobRequest.Builder request = JobRequest.builder(args.get(0)).payload(payload);
