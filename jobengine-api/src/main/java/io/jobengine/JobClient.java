@@ -90,8 +90,8 @@ public interface JobClient {
   /**
    * A client for an application that only creates and reads jobs. Payloads are encoded by the
    * {@link PayloadCodec} found through {@link java.util.ServiceLoader} (jobengine-core provides
-   * one); jobs whose request sets no {@code maxAttempts} get {@link
-   * RetryPolicy#DEFAULT_MAX_ATTEMPTS}.
+   * one). A request without {@code maxAttempts} is stored without, as by an engine's client: the
+   * retry policy of the handler of the node that first claims the job decides it.
    *
    * @param store the store
    * @return the client
@@ -110,8 +110,6 @@ public interface JobClient {
    */
   static JobClient of(JobStore store, PayloadCodec codec) {
     return new StoreJobClient(
-        Objects.requireNonNull(store, "store"),
-        Objects.requireNonNull(codec, "codec"),
-        RetryPolicy.DEFAULT_MAX_ATTEMPTS);
+        Objects.requireNonNull(store, "store"), Objects.requireNonNull(codec, "codec"));
   }
 }

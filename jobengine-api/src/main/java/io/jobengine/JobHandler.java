@@ -46,7 +46,9 @@ public interface JobHandler<P> {
 
   /**
    * The retry policy of this type; when empty, the engine's default policy applies. A request's
-   * {@code maxAttempts} overrides the policy's maximum.
+   * {@code maxAttempts} overrides the policy's maximum; a job enqueued without one takes the
+   * maximum of the policy of the node that first claims it (whichever client enqueued it), and
+   * keeps it.
    *
    * @return the policy, or empty for the engine's default
    */

@@ -18,7 +18,8 @@ import java.util.Optional;
  * @param payload the payload as JSON text
  * @param runAt when it may run (next), at the earliest
  * @param attempt how many attempts have started, 0 before the first claim
- * @param maxAttempts how many attempts it has at most
+ * @param maxAttempts how many attempts it has at most; null until its first claim when the request
+ *     set none (the claiming node's handler's retry policy decides it then)
  * @param timeout the per-attempt timeout, or null for the handler's (or none)
  * @param uniqueKey the unique key, or null
  * @param leaseOwner the node holding its lease, or null when no node does
@@ -43,7 +44,7 @@ public record JobInfo(
     String payload,
     Instant runAt,
     int attempt,
-    int maxAttempts,
+    Integer maxAttempts,
     Duration timeout,
     String uniqueKey,
     String leaseOwner,

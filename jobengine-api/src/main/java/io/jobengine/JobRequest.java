@@ -18,7 +18,8 @@ import java.util.Objects;
  * @param priority lower numbers run first, from {@value #MIN_PRIORITY} to {@value #MAX_PRIORITY}
  * @param runAt when it may run at the earliest, or null to use {@code delay}
  * @param delay how long after the store receives it that it may run; zero unless given
- * @param maxAttempts how many times it may run at most, or null for the handler's retry policy
+ * @param maxAttempts how many times it may run at most, or null for the retry policy of the handler
+ *     of the node that first claims it
  * @param timeout how long one attempt may run, or null for the handler's timeout (if any)
  * @param uniqueKey a key that at most one unfinished job holds at a time, or null
  */

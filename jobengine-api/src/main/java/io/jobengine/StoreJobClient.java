@@ -17,12 +17,10 @@ final class StoreJobClient implements JobClient {
 
   private final JobStore store;
   private final PayloadCodec codec;
-  private final int defaultMaxAttempts;
 
-  StoreJobClient(JobStore store, PayloadCodec codec, int defaultMaxAttempts) {
+  StoreJobClient(JobStore store, PayloadCodec codec) {
     this.store = store;
     this.codec = codec;
-    this.defaultMaxAttempts = defaultMaxAttempts;
   }
 
   static PayloadCodec discoverCodec() {
@@ -120,8 +118,7 @@ final class StoreJobClient implements JobClient {
                 + " bytes; store large data elsewhere and pass a reference");
       }
     }
-    int maxAttempts =
-        request.maxAttempts() != null ? request.maxAttempts() : defaultMaxAttempts;
+    // Unset stays unset: the claiming node's handler policy decides (see ClaimRequest).
     return new NewJob(
         request.id(),
         request.type(),
@@ -130,7 +127,7 @@ final class StoreJobClient implements JobClient {
         json,
         request.runAt(),
         request.delay(),
-        maxAttempts,
+        request.maxAttempts(),
         request.timeout(),
         request.uniqueKey());
   }

@@ -29,7 +29,10 @@ import java.util.Set;
  *       most {@code limit}. Each claimed job becomes QUEUED (RUNNING, with its start time, when the
  *       request says {@link ClaimRequest#startNow()}), gets the claimer as lease owner, a
  *       lease expiring {@code leaseDuration} from now, a fencing token larger than any it had, and
- *       {@code attempt + 1}. No job is handed to two claimers, however many claim at once. A
+ *       {@code attempt + 1}. A job enqueued without max attempts ({@link NewJob#maxAttempts()}
+ *       null) gets the request's value for its type ({@link ClaimRequest#maxAttempts()}), stored
+ *       in the same write, and keeps it from then on (the reaper and every later claim use it).
+ *       No job is handed to two claimers, however many claim at once. A
  *       store may let a claimer that is working through a backlog resume where its previous
  *       claim in the queue ended, if it reads the whole queue again within a bound it documents
  *       (the MySQL store: 100 ms unless configured) and at once after it enqueued or put back a

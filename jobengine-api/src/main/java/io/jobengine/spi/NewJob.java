@@ -7,8 +7,10 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * A job as the client hands it to the store: a request whose payload is already encoded and whose
- * defaults are resolved.
+ * A job as the client hands it to the store: a request whose payload is already encoded. Its
+ * {@code maxAttempts} stays unset unless the request set it: the claim resolves it from the
+ * claiming node's handler (see {@link ClaimRequest#maxAttempts()}), so that every client, with or
+ * without an engine, stores the same thing.
  *
  * @param id the id
  * @param type the handler type
@@ -17,7 +19,8 @@ import java.util.Objects;
  * @param payload the payload as JSON text
  * @param runAt the earliest run time, or null to use {@code delay}
  * @param delay how long after the store receives it that the job may run (by the store's clock)
- * @param maxAttempts the most attempts, at least 1
+ * @param maxAttempts the most attempts, at least 1; null for the retry policy of the handler that
+ *     claims it
  * @param timeout the per-attempt timeout, or null
  * @param uniqueKey the unique key, or null
  */
@@ -29,7 +32,7 @@ public record NewJob(
     String payload,
     Instant runAt,
     Duration delay,
-    int maxAttempts,
+    Integer maxAttempts,
     Duration timeout,
     String uniqueKey) {
 
@@ -48,7 +51,7 @@ public record NewJob(
     if (delay.isNegative()) {
       throw new IllegalArgumentException("delay must not be negative, got " + delay);
     }
-    if (maxAttempts < 1) {
+    if (maxAttempts != null && maxAttempts < 1) {
       throw new IllegalArgumentException("maxAttempts must be at least 1, got " + maxAttempts);
     }
   }

@@ -70,7 +70,8 @@ final class DefaultJobEngine implements JobEngine {
     this.dispatcher =
         new Dispatcher(
             config.store(), node, handlers, new ArrayList<>(pools.values()), config.leaseDuration(),
-            config.pollInterval(), leaseKeeper, active, this::startJob);
+            config.pollInterval(), leaseKeeper, active, this::startJob,
+            handlers.maxAttempts(config.retryPolicy()));
     this.runnerCollaborators =
         new JobRunner.Collaborators(
             config.store(), config.codec(), config.clock(), node,
@@ -78,8 +79,7 @@ final class DefaultJobEngine implements JobEngine {
             watchdog, timer, this::jobDone);
     this.client =
         new EngineJobClient(
-            JobClient.of(config.store(), config.codec()), handlers, config.retryPolicy(), active,
-            dispatcher::wake);
+            JobClient.of(config.store(), config.codec()), active, dispatcher::wake);
     this.dispatcherThread = new NamedThreadFactory(node, "dispatcher").newThread(dispatcher);
   }
 

@@ -38,6 +38,7 @@ final class Dispatcher implements Runnable {
   private final LeaseKeeper leaseKeeper;
   private final Map<JobId, RunningJob> active;
   private final Consumer<RunningJob> start;
+  private final Map<String, Integer> maxAttempts;
   private final Waiter waiter = new Waiter();
   private volatile boolean stopping;
 
@@ -50,7 +51,8 @@ final class Dispatcher implements Runnable {
       Duration pollInterval,
       LeaseKeeper leaseKeeper,
       Map<JobId, RunningJob> active,
-      Consumer<RunningJob> start) {
+      Consumer<RunningJob> start,
+      Map<String, Integer> maxAttempts) {
     this.store = store;
     this.nodeName = nodeName;
     this.handlers = handlers;
@@ -62,6 +64,7 @@ final class Dispatcher implements Runnable {
     this.leaseKeeper = leaseKeeper;
     this.active = active;
     this.start = start;
+    this.maxAttempts = Map.copyOf(maxAttempts);
   }
 
   /** Makes the loop look for jobs now: after a local enqueue, or when a thread became free. */
@@ -148,7 +151,8 @@ final class Dispatcher implements Runnable {
       long claimStarted = System.nanoTime();
       List<ClaimedJob> claimed =
           store.claim(
-              new ClaimRequest(nodeName, pool.queue(), handlers.types(), free, leaseDuration, true));
+              new ClaimRequest(
+                  nodeName, pool.queue(), handlers.types(), free, leaseDuration, true, maxAttempts));
       long leaseValidUntil = claimStarted + leaseDuration.toNanos();
       for (ClaimedJob job : claimed) {
         JobHandler<?> handler = handlers.get(job.type());

@@ -2,7 +2,6 @@ package io.jobengine.core;
 
 import io.jobengine.CancelResult;
 import io.jobengine.JobClient;
-import io.jobengine.JobHandler;
 import io.jobengine.JobId;
 import io.jobengine.JobInfo;
 import io.jobengine.JobPage;
@@ -10,55 +9,39 @@ import io.jobengine.JobQuery;
 import io.jobengine.JobRequest;
 import io.jobengine.JobStoppedException.Reason;
 import io.jobengine.NodeInfo;
-import io.jobengine.RetryPolicy;
 import java.sql.Connection;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
  * The client of a running engine. Over the plain store client it adds what only the engine knows:
- * a request without {@code maxAttempts} gets its handler's (or the engine's) retry policy maximum;
  * an enqueue wakes this engine's dispatcher at once; a cancel of a job running here stops its
- * handler at once instead of at the next lease renewal.
+ * handler at once instead of at the next lease renewal. It stores the same jobs as the plain
+ * client: a request without {@code maxAttempts} is resolved at claim, not here (see {@link
+ * io.jobengine.spi.ClaimRequest#maxAttempts()}), so jobs do not depend on which client enqueued.
  */
 final class EngineJobClient implements JobClient {
   private final JobClient delegate;
-  private final HandlerRegistry handlers;
-  private final RetryPolicy defaultPolicy;
   private final Map<JobId, RunningJob> active;
   private final Runnable wake;
 
-  EngineJobClient(
-      JobClient delegate,
-      HandlerRegistry handlers,
-      RetryPolicy defaultPolicy,
-      Map<JobId, RunningJob> active,
-      Runnable wake) {
+  EngineJobClient(JobClient delegate, Map<JobId, RunningJob> active, Runnable wake) {
     this.delegate = delegate;
-    this.handlers = handlers;
-    this.defaultPolicy = defaultPolicy;
     this.active = active;
     this.wake = wake;
   }
 
   @Override
   public JobId enqueue(JobRequest request) {
-    JobId id = delegate.enqueue(withDefaults(request));
+    JobId id = delegate.enqueue(request);
     wake.run();
     return id;
   }
 
   @Override
   public List<JobId> enqueueAll(List<JobRequest> requests) {
-    Objects.requireNonNull(requests, "requests");
-    List<JobRequest> resolved = new ArrayList<>(requests.size());
-    for (JobRequest r : requests) {
-      resolved.add(withDefaults(r));
-    }
-    List<JobId> ids = delegate.enqueueAll(resolved);
+    List<JobId> ids = delegate.enqueueAll(requests);
     wake.run();
     return ids;
   }
@@ -66,7 +49,7 @@ final class EngineJobClient implements JobClient {
   @Override
   public JobId enqueue(Connection connection, JobRequest request) {
     // Not visible to the dispatcher until the caller commits: no wake-up, polling finds it.
-    return delegate.enqueue(connection, withDefaults(request));
+    return delegate.enqueue(connection, request);
   }
 
   @Override
@@ -103,17 +86,6 @@ final class EngineJobClient implements JobClient {
   @Override
   public List<NodeInfo> nodes() {
     return delegate.nodes();
-  }
-
-  private JobRequest withDefaults(JobRequest request) {
-    Objects.requireNonNull(request, "request");
-    if (request.maxAttempts() != null) {
-      return request;
-    }
-    JobHandler<?> handler = handlers.get(request.type());
-    RetryPolicy policy =
-        handler == null ? defaultPolicy : handler.retryPolicy().orElse(defaultPolicy);
-    return request.toBuilder().maxAttempts(policy.maxAttempts()).build();
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.jobengine.core;
 
 import io.jobengine.JobHandler;
 import io.jobengine.JobNames;
+import io.jobengine.RetryPolicy;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -97,6 +98,17 @@ final class HandlerRegistry {
 
   Set<String> types() {
     return byType.keySet();
+  }
+
+  /**
+   * For each type, the most attempts of its handler's retry policy, or of {@code defaultPolicy}
+   * for a handler without one: what a claim gives jobs enqueued without max attempts.
+   */
+  Map<String, Integer> maxAttempts(RetryPolicy defaultPolicy) {
+    Map<String, Integer> max = new LinkedHashMap<>();
+    byType.forEach(
+        (type, handler) -> max.put(type, handler.retryPolicy().orElse(defaultPolicy).maxAttempts()));
+    return Collections.unmodifiableMap(max);
   }
 
   @Override

@@ -204,6 +204,9 @@ public final class InMemoryJobStore implements JobStore {
           job.startedAt = now;
         }
         job.attempt++;
+        if (job.maxAttempts == null) {
+          job.maxAttempts = request.maxAttemptsOf(job.type);
+        }
         job.warnings = List.of(); // a new attempt reports its own warnings
         job.leaseToken++;
         job.leaseOwner = request.owner();
@@ -563,7 +566,8 @@ public final class InMemoryJobStore implements JobStore {
     final String queue;
     final int priority;
     final String payload;
-    final int maxAttempts;
+    /** Null until the first claim when the request set none. */
+    Integer maxAttempts;
     final Duration timeout;
     final String uniqueKey;
     final Instant createdAt;

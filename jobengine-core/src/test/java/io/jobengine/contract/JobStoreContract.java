@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -399,6 +400,77 @@ public abstract class JobStoreContract {
     assertThat(second.lease().token()).isGreaterThan(first.lease().token());
     assertThat(third.lease().token()).isGreaterThan(second.lease().token());
     assertThat(get(id).attempt()).isEqualTo(3);
+  }
+
+  // ---------------------------------------------------------------- max attempts at claim
+
+  /**
+   * Claims from {@link #QUEUE} as {@link #NODE}, whose handlers allow the given most attempts.
+   *
+   * @param maxAttempts the claimer's most attempts by type
+   * @return the claimed jobs
+   */
+  protected List<ClaimedJob> claimWithPolicies(Map<String, Integer> maxAttempts) {
+    return store()
+        .claim(
+            new ClaimRequest(
+                NODE, QUEUE, maxAttempts.keySet(), 10, LEASE, true, maxAttempts));
+  }
+
+  @Test
+  void a_job_without_max_attempts_shows_none_until_the_claim_sets_the_claimers_value() {
+    JobId id = enqueue(newJob(TYPE).withoutMaxAttempts());
+    assertThat(get(id).maxAttempts()).as("before the first claim").isNull();
+
+    List<ClaimedJob> claimed = claimWithPolicies(Map.of(TYPE, 2, OTHER_TYPE, 7));
+
+    assertThat(claimed).singleElement().satisfies(c -> assertThat(c.maxAttempts()).isEqualTo(2));
+    assertThat(get(id).maxAttempts()).as("stored by the claim").isEqualTo(2);
+  }
+
+  @Test
+  void a_jobs_own_max_attempts_win_over_the_claimers() {
+    JobId id = enqueue(newJob(TYPE).maxAttempts(4));
+
+    List<ClaimedJob> claimed = claimWithPolicies(Map.of(TYPE, 2));
+
+    assertThat(claimed).singleElement().satisfies(c -> assertThat(c.maxAttempts()).isEqualTo(4));
+    assertThat(get(id).maxAttempts()).isEqualTo(4);
+  }
+
+  @Test
+  void the_reaper_and_later_claims_keep_the_max_attempts_of_the_first_claim() {
+    JobId id = enqueue(newJob(TYPE).withoutMaxAttempts());
+    assertThat(claimWithPolicies(Map.of(TYPE, 2))).hasSize(1);
+    advanceTime(PAST_LEASE);
+    assertThat(store().reapExpiredLeases()).isEqualTo(1);
+    assertThat(get(id).status()).as("attempt 1 of 2: back").isEqualTo(JobStatus.PENDING);
+
+    // A node whose handler allows more does not change what the job got at its first claim.
+    assertThat(claimWithPolicies(Map.of(TYPE, 9)))
+        .singleElement()
+        .satisfies(c -> assertThat(c.maxAttempts()).isEqualTo(2));
+    advanceTime(PAST_LEASE);
+    assertThat(store().reapExpiredLeases()).isEqualTo(1);
+
+    JobInfo job = get(id);
+    assertThat(job.status()).as("attempt 2 of 2: used up").isEqualTo(JobStatus.FAILURE);
+    assertThat(job.attempt()).isEqualTo(2);
+    assertThat(job.maxAttempts()).isEqualTo(2);
+    assertThat(job.lastError()).contains("2 of 2");
+  }
+
+  @Test
+  void jobs_of_several_types_without_max_attempts_get_each_their_types_value_in_one_claim() {
+    JobId mail = enqueue(newJob(TYPE).withoutMaxAttempts());
+    JobId image = enqueue(newJob(OTHER_TYPE).withoutMaxAttempts());
+    JobId own = enqueue(newJob(OTHER_TYPE).maxAttempts(1));
+
+    assertThat(claimWithPolicies(Map.of(TYPE, 2, OTHER_TYPE, 6))).hasSize(3);
+
+    assertThat(get(mail).maxAttempts()).isEqualTo(2);
+    assertThat(get(image).maxAttempts()).isEqualTo(6);
+    assertThat(get(own).maxAttempts()).isEqualTo(1);
   }
 
   // ---------------------------------------------------------------- attempt writes
@@ -1589,7 +1661,7 @@ public abstract class JobStoreContract {
     private String payload = "{}";
     private Instant runAt;
     private Duration delay = Duration.ZERO;
-    private int maxAttempts = 3;
+    private Integer maxAttempts = 3;
     private Duration timeout;
     private String uniqueKey;
 
@@ -1636,6 +1708,12 @@ public abstract class JobStoreContract {
     /** Sets the most attempts; 3 by default. */
     public TestJob maxAttempts(int maxAttempts) {
       this.maxAttempts = maxAttempts;
+      return this;
+    }
+
+    /** Leaves the most attempts unset, as a request without them: the claim decides. */
+    public TestJob withoutMaxAttempts() {
+      this.maxAttempts = null;
       return this;
     }
 

@@ -160,6 +160,63 @@ class JobEngineTest {
     assertThat(job.attempt()).isEqualTo(1);
   }
 
+  /** A handler that always fails, with its own policy of 2 attempts, counting runs per job. */
+  private static JobHandler<String> failingTwiceAllowed(java.util.Map<JobId, Integer> runs) {
+    return new JobHandler<>() {
+      @Override
+      public String type() {
+        return "two-tries";
+      }
+
+      @Override
+      public Class<String> payloadType() {
+        return String.class;
+      }
+
+      @Override
+      public void run(String payload, JobContext context) {
+        runs.merge(context.jobId(), 1, Integer::sum);
+        throw new IllegalStateException("fails every time");
+      }
+
+      @Override
+      public Optional<RetryPolicy> retryPolicy() {
+        return Optional.of(FAST_RETRY.toBuilder().maxAttempts(2).build());
+      }
+    };
+  }
+
+  @Test
+  void jobs_without_max_attempts_get_the_handlers_policy_whichever_client_enqueued_them() {
+    java.util.Map<JobId, Integer> runs = new java.util.concurrent.ConcurrentHashMap<>();
+    JobEngine engine = start(failingTwiceAllowed(runs));
+
+    JobId byPlainClient = JobClient.of(store).enqueue(JobRequest.of("two-tries", "x"));
+    JobId byEngine = engine.client().enqueue(JobRequest.of("two-tries", "y"));
+
+    for (JobId id : List.of(byPlainClient, byEngine)) {
+      JobInfo job = awaitTerminal(engine.client(), id);
+      assertThat(job.status()).as(id.toString()).isEqualTo(JobStatus.FAILURE);
+      assertThat(job.attempt()).isEqualTo(2);
+      assertThat(job.maxAttempts()).isEqualTo(2);
+      assertThat(runs.get(id)).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void a_request_max_attempts_wins_over_the_handlers_policy_from_any_client() {
+    java.util.Map<JobId, Integer> runs = new java.util.concurrent.ConcurrentHashMap<>();
+    JobEngine engine = start(failingTwiceAllowed(runs));
+
+    JobId byPlainClient =
+        JobClient.of(store).enqueue(JobRequest.builder("two-tries").maxAttempts(3).build());
+    JobId byEngine = engine.client().enqueue(JobRequest.builder("two-tries").maxAttempts(1).build());
+
+    assertThat(store.get(byPlainClient).orElseThrow().maxAttempts()).isEqualTo(3);
+    assertThat(awaitTerminal(engine.client(), byPlainClient).attempt()).isEqualTo(3);
+    assertThat(awaitTerminal(engine.client(), byEngine).attempt()).isEqualTo(1);
+  }
+
   @Test
   void a_non_retryable_failure_fails_at_once() {
     JobHandler<String> handler =

@@ -127,7 +127,7 @@ public final class JobCtl {
     out.printf("%-36s %-20s %-12s %-10s %-8s %s%n", "ID", "TYPE", "QUEUE", "STATUS", "ATTEMPT", "OWNER");
     for (JobInfo j : page.jobs()) {
       out.printf("%-36s %-20s %-12s %-10s %-8s %s%n", j.id(), j.type(), j.queue(), j.status(),
-          j.attempt() + "/" + j.maxAttempts(), j.leaseOwner() == null ? "-" : j.leaseOwner());
+          j.attempt() + "/" + (j.maxAttempts() == null ? "-" : j.maxAttempts()), j.leaseOwner() == null ? "-" : j.leaseOwner());
     }
     page.next().ifPresent(next -> out.println("(more: the next page starts after " + next + ")"));
     return 0;
@@ -142,7 +142,9 @@ public final class JobCtl {
     out.println("id:        " + j.id());
     out.println("type:      " + j.type() + " (queue " + j.queue() + ", priority " + j.priority() + ")");
     out.println("status:    " + j.status() + (j.cancelRequested() ? " (cancel requested)" : ""));
-    out.println("attempt:   " + j.attempt() + " of " + j.maxAttempts());
+    out.println(
+        "attempt:   " + j.attempt() + " of "
+            + (j.maxAttempts() == null ? "its handler's policy (set at the first claim)" : j.maxAttempts()));
     out.println("owner:     " + (j.leaseOwner() == null ? "-" : j.leaseOwner() + " until " + j.leaseExpiresAt()));
     out.println("progress:  " + (j.progressPercent() == null ? "-" : j.progressPercent() + "% " + (j.progressMessage() == null ? "" : j.progressMessage())));
     j.warnings().forEach(w -> out.println("warning:   " + w));

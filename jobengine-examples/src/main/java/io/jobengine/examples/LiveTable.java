@@ -30,7 +30,7 @@ final class LiveTable {
           job.id().toString().substring(job.id().toString().length() - 8),
           job.type(),
           job.status(),
-          job.attempt() + "/" + job.maxAttempts(),
+          job.attempt() + "/" + (job.maxAttempts() == null ? "-" : job.maxAttempts()),
           bar(percent),
           message(job)));
     }

@@ -41,9 +41,14 @@ import org.jooq.impl.DSL;
  *  WHERE queue = ? AND status = 'PENDING' AND run_at &lt;= UTC_TIMESTAMP(6) AND type IN (...)
  *  ORDER BY priority, run_at, id LIMIT ? FOR UPDATE SKIP LOCKED;
  * UPDATE job SET status = 'QUEUED', lease_owner = ?, lease_token = lease_token + 1,
- *        attempt = attempt + 1, lease_expires_at = UTC_TIMESTAMP(6) + INTERVAL ? MICROSECOND ...
+ *        attempt = attempt + 1, lease_expires_at = UTC_TIMESTAMP(6) + INTERVAL ? MICROSECOND,
+ *        max_attempts = COALESCE(max_attempts, CASE type WHEN ? THEN ? ... END) ...
  *  WHERE id IN (...);
  * </pre>
+ *
+ * A job enqueued without max attempts (NULL) gets those of the claiming node's handler for its
+ * type, from the request, in the claim's own UPDATE: from then on the row holds a number, which
+ * the reaper compares with the attempt.
  *
  * The index {@code claim (queue, status, priority, run_at, id)} serves the equality on queue and
  * status and hands rows over in ORDER BY order, so the scan stops after {@code limit} due rows of
@@ -125,6 +130,18 @@ final class ClaimQueries {
         .skipLocked();
   }
 
+  /** {@code CASE type WHEN ? THEN ? ... END}: the claimer's max attempts for each type, bound. */
+  private static Field<Integer> maxAttemptsByType(ClaimRequest request) {
+    var byType = request.maxAttempts().entrySet().iterator();
+    var first = byType.next();
+    var choice = DSL.choose(TYPE).when(first.getKey(), DSL.val(first.getValue(), MAX_ATTEMPTS));
+    while (byType.hasNext()) {
+      var next = byType.next();
+      choice = choice.when(next.getKey(), DSL.val(next.getValue(), MAX_ATTEMPTS));
+    }
+    return choice;
+  }
+
   /**
    * Whether some job is due for the request: the claim's filter, one row, no locks. Served by the
    * claim index like the claim itself.
@@ -180,6 +197,7 @@ final class ClaimQueries {
             .set(ATTEMPT, ATTEMPT.plus(1))
             .set(WARNINGS, (String) null) // a new attempt reports its own warnings
             .set(LEASE_EXPIRES_AT, SqlTime.nowPlus(request.leaseDuration()))
+            .set(MAX_ATTEMPTS, DSL.coalesce(MAX_ATTEMPTS, maxAttemptsByType(request)))
             .set(UPDATED_AT, SqlTime.now());
     if (request.startNow()) {
       update = update.set(STARTED_AT, SqlTime.now());
@@ -201,7 +219,9 @@ final class ClaimQueries {
               r.get(QUEUE),
               r.get(PAYLOAD),
               attempt,
-              r.get(MAX_ATTEMPTS),
+              r.get(MAX_ATTEMPTS) != null
+                  ? r.get(MAX_ATTEMPTS)
+                  : request.maxAttemptsOf(r.get(TYPE)),
               SqlTime.fromMicros(r.get(TIMEOUT_MICROS)),
               r.get(PRIORITY),
               SqlTime.fromEpochMicros(r.get(READ_CREATED_AT))));

@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * <p>Nodes that start together must not race: the whole check-and-apply runs under a named server
  * lock ({@code GET_LOCK}), held by the one connection that does the work, so the second node waits,
  * then finds the schema current and does nothing. DDL commits implicitly in MySQL, so a script is
- * made of {@code CREATE TABLE IF NOT EXISTS} statements that can run again after a crash half-way.
+ * made of statements that can run again after a crash half-way ({@code CREATE TABLE IF NOT
+ * EXISTS}, an {@code ALTER TABLE ... MODIFY} to the same definition).
  *
  * <p>A schema newer than this code is refused: older code could write rows that a newer schema
  * gives another meaning.
@@ -51,7 +52,10 @@ final class Migrator {
   record Migration(int version, String description, String resource) {}
 
   /** Every migration, in order. Add new ones at the end; never change an applied one. */
-  static final List<Migration> MIGRATIONS = List.of(new Migration(1, "jobs", "V1__jobs.sql"));
+  static final List<Migration> MIGRATIONS =
+      List.of(
+          new Migration(1, "jobs", "V1__jobs.sql"),
+          new Migration(2, "max attempts at claim", "V2__max_attempts_at_claim.sql"));
 
   /** The schema version this code reads and writes. */
   static final int LATEST = MIGRATIONS.get(MIGRATIONS.size() - 1).version();

@@ -26,7 +26,7 @@ class MigratorTest {
     String prefix = TestDatabase.uniquePrefix("mig");
     TestDatabase.store(prefix).close();
     TestDatabase.store(prefix).close();
-    assertThat(versions(prefix)).containsExactly(Migrator.LATEST);
+    assertThat(versions(prefix)).containsExactlyElementsOf(allVersions());
   }
 
   @Test
@@ -52,7 +52,7 @@ class MigratorTest {
       pool.shutdownNow();
       assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
     }
-    assertThat(versions(prefix)).containsExactly(Migrator.LATEST);
+    assertThat(versions(prefix)).containsExactlyElementsOf(allVersions());
   }
 
   @Test
@@ -116,8 +116,12 @@ class MigratorTest {
   void a_schema_applied_by_hand_from_the_scripts_is_accepted_with_migration_off() {
     String prefix = TestDatabase.uniquePrefix("byhand");
     List<String> ddl = new ArrayList<>(Migrator.statements("schema_version.sql", prefix));
-    ddl.addAll(Migrator.statements("migrations/V1__jobs.sql", prefix));
-    ddl.add("INSERT INTO `" + prefix + "schema_version` VALUES (1, 'jobs', UTC_TIMESTAMP(6))");
+    for (Migrator.Migration m : Migrator.MIGRATIONS) {
+      ddl.addAll(Migrator.statements("migrations/" + m.resource(), prefix));
+      ddl.add(
+          "INSERT INTO `" + prefix + "schema_version` VALUES (" + m.version() + ", '"
+              + m.description() + "', UTC_TIMESTAMP(6))");
+    }
     TestDatabase.execute(ddl.toArray(String[]::new));
     MySqlJobStore.builder()
         .dataSource(TestDatabase.dataSource())
@@ -147,9 +151,48 @@ class MigratorTest {
   }
 
   @Test
+  void a_version_1_schema_is_migrated_to_unset_max_attempts_keeping_its_jobs() {
+    String prefix = TestDatabase.uniquePrefix("v1up");
+    List<String> ddl = new ArrayList<>(Migrator.statements("schema_version.sql", prefix));
+    ddl.addAll(Migrator.statements("migrations/V1__jobs.sql", prefix));
+    ddl.add("INSERT INTO `" + prefix + "schema_version` VALUES (1, 'jobs', UTC_TIMESTAMP(6))");
+    ddl.add(
+        "INSERT INTO `" + prefix + "job` (id, queue, type, status, priority, run_at, max_attempts,"
+            + " payload, created_at, updated_at) VALUES (UNHEX(REPLACE(UUID(), '-', '')),"
+            + " 'default', 't', 'PENDING', 0, UTC_TIMESTAMP(6), 7, '{}', UTC_TIMESTAMP(6),"
+            + " UTC_TIMESTAMP(6))");
+    TestDatabase.execute(ddl.toArray(String[]::new));
+
+    TestDatabase.store(prefix).close();
+
+    assertThat(versions(prefix)).containsExactly(1, 2);
+    TestDatabase.execute(
+        "INSERT INTO `" + prefix + "job` (id, queue, type, status, priority, run_at, max_attempts,"
+            + " payload, created_at, updated_at) VALUES (UNHEX(REPLACE(UUID(), '-', '')),"
+            + " 'default', 't', 'PENDING', 0, UTC_TIMESTAMP(6), NULL, '{}', UTC_TIMESTAMP(6),"
+            + " UTC_TIMESTAMP(6))");
+    try (Connection c = TestDatabase.dataSource().getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT max_attempts FROM `" + prefix + "job` ORDER BY max_attempts IS NULL")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getInt(1)).isEqualTo(7);
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getObject(1)).isNull();
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
   void lock_names_stay_within_mysqls_64_characters() {
     assertThat(Migrator.lockName("test", "jobengine_")).isEqualTo("jobengine_migrate:test:jobengine_");
     assertThat(Migrator.lockName("d".repeat(64), "p".repeat(24))).hasSizeLessThanOrEqualTo(64);
+  }
+
+  private static List<Integer> allVersions() {
+    return Migrator.MIGRATIONS.stream().map(Migrator.Migration::version).toList();
   }
 
   private static List<Integer> versions(String prefix) {
