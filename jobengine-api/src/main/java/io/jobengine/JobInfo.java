@@ -83,4 +83,22 @@ public record JobInfo(
   public Optional<String> error() {
     return Optional.ofNullable(lastError);
   }
+
+  /**
+   * The job without its payload, which may hold secrets and has no place in logs.
+   *
+   * @return the fields but the payload, of which only the length shows
+   */
+  @Override
+  public String toString() {
+    return "JobInfo[id=" + id + ", type=" + type + ", queue=" + queue + ", status=" + status
+        + ", priority=" + priority + ", payload=" + (payload == null ? "null" : payload.length()
+        + " chars") + ", runAt=" + runAt + ", attempt=" + attempt + ", maxAttempts=" + maxAttempts
+        + ", timeout=" + timeout + ", uniqueKey=" + uniqueKey + ", leaseOwner=" + leaseOwner
+        + ", leaseExpiresAt=" + leaseExpiresAt + ", cancelRequested=" + cancelRequested
+        + ", progressPercent=" + progressPercent + ", progressMessage=" + progressMessage
+        + ", warnings=" + warnings + ", lastError=" + lastError + ", createdAt=" + createdAt
+        + ", startedAt=" + startedAt + ", finishedAt=" + finishedAt + ", updatedAt=" + updatedAt
+        + "]";
+  }
 }

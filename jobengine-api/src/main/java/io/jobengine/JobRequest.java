@@ -294,4 +294,17 @@ public record JobRequest(
           type, payload, queue, priority, runAt, delay, maxAttempts, timeout, uniqueKey);
     }
   }
+
+  /**
+   * The request without its payload, which may hold secrets and has no place in logs.
+   *
+   * @return the fields but the payload, of which only the class shows
+   */
+  @Override
+  public String toString() {
+    return "JobRequest[id=" + id + ", type=" + type + ", payload="
+        + (payload == null ? "null" : payload.getClass().getName()) + ", queue=" + queue
+        + ", priority=" + priority + ", runAt=" + runAt + ", delay=" + delay + ", maxAttempts="
+        + maxAttempts + ", timeout=" + timeout + ", uniqueKey=" + uniqueKey + "]";
+  }
 }

@@ -38,4 +38,16 @@ public record ClaimedJob(
     Objects.requireNonNull(payload, "payload");
     Objects.requireNonNull(createdAt, "createdAt");
   }
+
+  /**
+   * The job without its payload, which may hold secrets and has no place in logs.
+   *
+   * @return the fields but the payload, of which only the length shows
+   */
+  @Override
+  public String toString() {
+    return "ClaimedJob[lease=" + lease + ", type=" + type + ", queue=" + queue + ", payload="
+        + payload.length() + " chars, attempt=" + attempt + ", maxAttempts=" + maxAttempts
+        + ", timeout=" + timeout + ", priority=" + priority + ", createdAt=" + createdAt + "]";
+  }
 }

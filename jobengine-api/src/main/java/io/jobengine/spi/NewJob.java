@@ -55,4 +55,17 @@ public record NewJob(
       throw new IllegalArgumentException("maxAttempts must be at least 1, got " + maxAttempts);
     }
   }
+
+  /**
+   * The job without its payload, which may hold secrets and has no place in logs.
+   *
+   * @return the fields but the payload, of which only the length shows
+   */
+  @Override
+  public String toString() {
+    return "NewJob[id=" + id + ", type=" + type + ", queue=" + queue + ", priority=" + priority
+        + ", payload=" + payload.length() + " chars, runAt=" + runAt + ", delay=" + delay
+        + ", maxAttempts=" + maxAttempts + ", timeout=" + timeout + ", uniqueKey=" + uniqueKey
+        + "]";
+  }
 }
