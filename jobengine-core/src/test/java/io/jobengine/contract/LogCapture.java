@@ -5,9 +5,15 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.classic.spi.StackTraceElementProxy;
+import ch.qos.logback.classic.filter.ThresholdFilter;
+import ch.qos.logback.core.Appender;
+import ch.qos.logback.core.filter.Filter;
 import ch.qos.logback.core.read.ListAppender;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -20,11 +26,23 @@ public final class LogCapture implements AutoCloseable {
   private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
   private final Level previousLevel = root.getLevel();
   private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+  private final Map<Appender<ILoggingEvent>, List<Filter<ILoggingEvent>>> quieted = new HashMap<>();
 
-  /** Starts recording. */
+  /**
+   * Starts recording. The other appenders keep to the level the root logger had, so the console
+   * does not fill with what only this capture wants.
+   */
   public LogCapture() {
     appender.setName("capture");
     appender.start();
+    for (Iterator<Appender<ILoggingEvent>> it = root.iteratorForAppenders(); it.hasNext(); ) {
+      Appender<ILoggingEvent> other = it.next();
+      quieted.put(other, other.getCopyOfAttachedFiltersList());
+      ThresholdFilter threshold = new ThresholdFilter();
+      threshold.setLevel(String.valueOf(root.getEffectiveLevel()));
+      threshold.start();
+      other.addFilter(threshold);
+    }
     root.addAppender(appender);
     root.setLevel(Level.TRACE);
   }
@@ -64,5 +82,10 @@ public final class LogCapture implements AutoCloseable {
     root.detachAppender(appender);
     root.setLevel(previousLevel);
     appender.stop();
+    quieted.forEach(
+        (other, filters) -> {
+          other.clearAllFilters();
+          filters.forEach(other::addFilter);
+        });
   }
 }
