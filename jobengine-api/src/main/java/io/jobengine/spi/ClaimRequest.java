@@ -71,6 +71,22 @@ public record ClaimRequest(
   }
 
   /**
+   * A claim whose jobs go straight to RUNNING ({@code startNow}), as the engine's do.
+   *
+   * @param owner the claiming node
+   * @param queue the queue
+   * @param types the job types the node has handlers for
+   * @param limit the most jobs
+   * @param leaseDuration the lease
+   * @param maxAttempts for each type, the most attempts a job without its own gets
+   */
+  public ClaimRequest(
+      String owner, String queue, Set<String> types, int limit, Duration leaseDuration,
+      Map<String, Integer> maxAttempts) {
+    this(owner, queue, types, limit, leaseDuration, true, maxAttempts);
+  }
+
+  /**
    * A claim whose jobs without max attempts get {@link RetryPolicy#DEFAULT_MAX_ATTEMPTS}, whatever
    * their type.
    *

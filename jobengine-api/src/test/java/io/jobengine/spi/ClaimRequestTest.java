@@ -16,7 +16,7 @@ class ClaimRequestTest {
   @Test
   void max_attempts_are_given_for_exactly_the_requested_types() {
     ClaimRequest request =
-        new ClaimRequest("n", "default", Set.of("a", "b"), 5, LEASE, true, Map.of("a", 2, "b", 7));
+        new ClaimRequest("n", "default", Set.of("a", "b"), 5, LEASE, Map.of("a", 2, "b", 7));
     assertThat(request.maxAttemptsOf("a")).isEqualTo(2);
     assertThat(request.maxAttemptsOf("b")).isEqualTo(7);
     assertThatThrownBy(() -> request.maxAttemptsOf("c"))
@@ -24,11 +24,11 @@ class ClaimRequestTest {
         .hasMessageContaining("'c'");
 
     assertThatThrownBy(
-            () -> new ClaimRequest("n", "default", Set.of("a", "b"), 5, LEASE, true, Map.of("a", 2)))
+            () -> new ClaimRequest("n", "default", Set.of("a", "b"), 5, LEASE, Map.of("a", 2)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("each type");
     assertThatThrownBy(
-            () -> new ClaimRequest("n", "default", Set.of("a"), 5, LEASE, true, Map.of("a", 0)))
+            () -> new ClaimRequest("n", "default", Set.of("a"), 5, LEASE, Map.of("a", 0)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("at least 1, got 0");
   }

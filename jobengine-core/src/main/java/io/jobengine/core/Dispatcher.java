@@ -152,7 +152,7 @@ final class Dispatcher implements Runnable {
       List<ClaimedJob> claimed =
           store.claim(
               new ClaimRequest(
-                  nodeName, pool.queue(), handlers.types(), free, leaseDuration, true, maxAttempts));
+                  nodeName, pool.queue(), handlers.types(), free, leaseDuration, maxAttempts));
       long leaseValidUntil = claimStarted + leaseDuration.toNanos();
       for (ClaimedJob job : claimed) {
         JobHandler<?> handler = handlers.get(job.type());

@@ -411,10 +411,7 @@ public abstract class JobStoreContract {
    * @return the claimed jobs
    */
   protected List<ClaimedJob> claimWithPolicies(Map<String, Integer> maxAttempts) {
-    return store()
-        .claim(
-            new ClaimRequest(
-                NODE, QUEUE, maxAttempts.keySet(), 10, LEASE, true, maxAttempts));
+    return store().claim(new ClaimRequest(NODE, QUEUE, maxAttempts.keySet(), 10, LEASE, maxAttempts));
   }
 
   @Test
