@@ -55,7 +55,7 @@ final class Migrator {
   static final List<Migration> MIGRATIONS =
       List.of(
           new Migration(1, "jobs", "V1__jobs.sql"),
-          new Migration(2, "max attempts at claim", "V2__max_attempts_at_claim.sql"));
+          new Migration(3, "max attempts at claim", "V3__max_attempts_at_claim.sql"));
 
   /** The schema version this code reads and writes. */
   static final int LATEST = MIGRATIONS.get(MIGRATIONS.size() - 1).version();
