@@ -148,7 +148,7 @@ final class Dispatcher implements Runnable {
       long claimStarted = System.nanoTime();
       List<ClaimedJob> claimed =
           store.claim(
-              new ClaimRequest(nodeName, pool.queue(), handlers.types(), free, leaseDuration, true));
+              new ClaimRequest(nodeName, pool.queue(), handlers.types(), free, leaseDuration));
       long leaseValidUntil = claimStarted + leaseDuration.toNanos();
       for (ClaimedJob job : claimed) {
         JobHandler<?> handler = handlers.get(job.type());
