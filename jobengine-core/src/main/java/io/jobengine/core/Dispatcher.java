@@ -8,12 +8,12 @@ import io.jobengine.spi.JobStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Claims due jobs for free worker threads and hands them over.
+ * Claims due jobs for free worker threads and hands each to its queue's {@link WorkerPool}, as a
+ * {@link JobRunner}.
  *
  * <p>It claims only as many jobs as a queue has free threads, and only of the types this node has
  * handlers for, so no claimed job waits behind others on this node while another node idles, and a
@@ -37,7 +37,7 @@ final class Dispatcher implements Runnable {
   private final Duration busyPollInterval;
   private final LeaseKeeper leaseKeeper;
   private final Map<JobId, RunningJob> active;
-  private final Consumer<RunningJob> start;
+  private final JobRunner.Collaborators runners;
   private final Waiter waiter = new Waiter();
   private volatile boolean stopping;
 
@@ -50,7 +50,7 @@ final class Dispatcher implements Runnable {
       Duration pollInterval,
       LeaseKeeper leaseKeeper,
       Map<JobId, RunningJob> active,
-      Consumer<RunningJob> start) {
+      JobRunner.Collaborators runners) {
     this.store = store;
     this.nodeName = nodeName;
     this.handlers = handlers;
@@ -61,7 +61,7 @@ final class Dispatcher implements Runnable {
     this.busyPollInterval = tenth.compareTo(Duration.ofMillis(10)) < 0 ? Duration.ofMillis(10) : tenth;
     this.leaseKeeper = leaseKeeper;
     this.active = active;
-    this.start = start;
+    this.runners = runners;
   }
 
   /** Makes the loop look for jobs now: after a local enqueue, or when a thread became free. */
@@ -155,7 +155,7 @@ final class Dispatcher implements Runnable {
         Duration timeout = job.timeout() != null ? job.timeout() : handler.timeout().orElse(null);
         RunningJob running = new RunningJob(job, handler, timeout, leaseValidUntil);
         active.put(running.id(), running);
-        start.accept(running);
+        pool.submit(new JobRunner(running, runners));
       }
       if (!claimed.isEmpty()) {
         log.debug("Claimed {} job(s) from queue '{}'", claimed.size(), pool.queue());
