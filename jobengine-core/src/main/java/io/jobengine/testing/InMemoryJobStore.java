@@ -1,4 +1,4 @@
-package io.jobengine.core;
+package io.jobengine.testing;
 
 import io.jobengine.CancelResult;
 import io.jobengine.JobId;
