@@ -75,7 +75,7 @@ final class DefaultJobEngine implements JobEngine {
     this.dispatcher =
         new Dispatcher(
             config.store(), node, handlers, new ArrayList<>(pools.values()), config.leaseDuration(),
-            config.pollInterval(), leaseKeeper, active, runnerCollaborators);
+            config.pollInterval(), leaseKeeper, active, runnerCollaborators, Dispatcher.LINGER);
     this.client =
         new EngineJobClient(
             JobClient.of(config.store(), config.codec()), handlers, config.retryPolicy(), active,

@@ -28,6 +28,8 @@ final class Dispatcher implements Runnable {
   /** How long a partly free pool waits for more of its threads before it claims. */
   static final Duration LINGER = Duration.ofMillis(1);
 
+  /** {@link #LINGER}, or zero for a caller that steps the dispatcher and must not be put off. */
+  private final Duration linger;
   private final JobStore store;
   private final String nodeName;
   private final HandlerRegistry handlers;
@@ -50,7 +52,8 @@ final class Dispatcher implements Runnable {
       Duration pollInterval,
       LeaseKeeper leaseKeeper,
       Map<JobId, RunningJob> active,
-      JobRunner.Collaborators runners) {
+      JobRunner.Collaborators runners,
+      Duration linger) {
     this.store = store;
     this.nodeName = nodeName;
     this.handlers = handlers;
@@ -62,6 +65,7 @@ final class Dispatcher implements Runnable {
     this.leaseKeeper = leaseKeeper;
     this.active = active;
     this.runners = runners;
+    this.linger = linger;
   }
 
   /** Makes the loop look for jobs now: after a local enqueue, or when a thread became free. */
@@ -89,7 +93,7 @@ final class Dispatcher implements Runnable {
         boolean busy = System.nanoTime() - lastFound < pollInterval.toNanos();
         wait =
             poll == Poll.FULL ? Duration.ZERO
-                : poll == Poll.LINGER ? LINGER
+                : poll == Poll.LINGER ? linger
                 : busy ? busyPollInterval : pollInterval;
       } catch (RuntimeException e) {
         log.warn("Claiming jobs failed; trying again in {}: {}", pollInterval, e.toString());
@@ -139,7 +143,7 @@ final class Dispatcher implements Runnable {
         if (pool.partialSince == 0) {
           pool.partialSince = now;
         }
-        if (now - pool.partialSince < LINGER.toNanos()) {
+        if (now - pool.partialSince < linger.toNanos()) {
           result = result == Poll.NONE ? Poll.LINGER : result;
           continue;
         }
