@@ -15,10 +15,10 @@ public enum JobStatus {
   /** Waiting in the queue; claimable once its run time has come. */
   PENDING,
   /**
-   * Claimed under a lease but not yet started. No store produces it any more: a claim makes its
-   * jobs RUNNING at once, since a node claims only for free worker threads. The stores still treat
-   * it as leased (renewed, fenced, reaped, canceled like RUNNING), and the MySQL schema still names
-   * it in its checks, so a row in this status is handled; kept for that, not for new code.
+   * Claimed under a lease but not yet started. Nothing produces it any more: a claim makes its jobs
+   * RUNNING at once, since a node claims only for free worker threads. It is kept because the
+   * stores still handle it as leased (renewed, fenced, reaped and canceled like RUNNING) and the
+   * MySQL schema names it (its unique-key column); new code should not set it.
    */
   QUEUED,
   /** Claimed by a node under a lease; a handler is running it. */

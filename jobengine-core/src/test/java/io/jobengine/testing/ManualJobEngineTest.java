@@ -99,14 +99,21 @@ class ManualJobEngineTest {
 
   @Test
   void a_job_runs_on_the_callers_thread_and_succeeds_when_the_test_steps_the_engine() {
-    ManualJobEngine engine = start();
+    // A name of its own, so that no other test's engine can have made threads of that name.
+    ManualJobEngine engine =
+        start(
+            ManualJobEngine.builder()
+                .clock(clock)
+                .leaseDuration(LEASE)
+                .handler(handler)
+                .nodeName("steps-only"));
     JobId id = enqueue(engine, "a");
 
     assertThat(job(engine, id).status()).isEqualTo(JobStatus.PENDING); // nothing runs by itself
     assertThat(engine.claimOnce()).isEqualTo(1);
     JobInfo claimed = job(engine, id);
     assertThat(claimed.status()).isEqualTo(JobStatus.RUNNING);
-    assertThat(claimed.leaseOwner()).isEqualTo(ManualJobEngine.Builder.DEFAULT_NODE_NAME);
+    assertThat(claimed.leaseOwner()).isEqualTo("steps-only");
     assertThat(claimed.leaseExpiresAt()).isEqualTo(START.plus(LEASE));
     assertThat(engine.activeJobs()).containsExactly(id);
     assertThat(seen).isEmpty();
@@ -118,8 +125,11 @@ class ManualJobEngineTest {
     assertThat(done.attempt()).isEqualTo(1);
     assertThat(done.finishedAt()).isEqualTo(START);
     assertThat(seen)
-        .containsExactly("a attempt 1 on manual-node thread " + Thread.currentThread().getName());
+        .containsExactly("a attempt 1 on steps-only thread " + Thread.currentThread().getName());
     assertThat(engine.activeJobs()).isEmpty();
+    assertThat(Thread.getAllStackTraces().keySet())
+        .as("threads of the engine")
+        .noneMatch(t -> t.getName().startsWith("jobengine-steps-only-"));
   }
 
   @Test
@@ -220,9 +230,11 @@ class ManualJobEngineTest {
   void a_lease_that_expires_is_reaped_the_stale_attempt_is_told_and_the_job_runs_again() {
     ManualJobEngine engine = start();
     List<Optional<Reason>> reasons = new ArrayList<>();
+    List<Boolean> stopRequested = new ArrayList<>();
     step =
         (payload, ctx) -> {
           reasons.add(ctx.stopReason());
+          stopRequested.add(ctx.isStopRequested()); // true for a lost lease too, not only a cancel
           ctx.checkpoint();
         };
     JobId id = enqueue(engine, "f");
@@ -232,7 +244,8 @@ class ManualJobEngineTest {
     engine.reapOnce();
     JobInfo reaped = job(engine, id);
     assertThat(reaped.status()).isEqualTo(JobStatus.PENDING);
-    assertThat(reaped.lastError()).isEqualTo("lease of node manual-node expired (attempt 1 of 3)");
+    assertThat(reaped.lastError())
+        .isEqualTo("lease of node " + ManualJobEngine.Builder.DEFAULT_NODE_NAME + " expired (attempt 1 of 3)");
 
     engine.renewOnce(); // learns that the lease is lost
     engine.runClaimed(); // the stale attempt stops at its checkpoint; its release is fenced off
@@ -244,6 +257,7 @@ class ManualJobEngineTest {
     assertThat(done.status()).isEqualTo(JobStatus.SUCCESS);
     assertThat(done.attempt()).isEqualTo(2);
     assertThat(reasons).containsExactly(Optional.of(Reason.LEASE_LOST), Optional.empty());
+    assertThat(stopRequested).containsExactly(true, false);
   }
 
   @Test
