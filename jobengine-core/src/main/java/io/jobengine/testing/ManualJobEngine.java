@@ -136,8 +136,8 @@ public final class ManualJobEngine implements JobEngine {
    * (a zero backoff), until its attempts are used up.
    *
    * @return how many attempts ran
-   * @throws IllegalStateException if the engine is closed, or if jobs still fell due after {@value
-   *     #MAX_ROUNDS} claims (handlers that keep enqueueing due jobs)
+   * @throws IllegalStateException if the engine is closed, or if jobs still fell due after 10,000
+   *     claims (handlers that keep enqueueing due jobs)
    */
   public int runDue() {
     int ran = engine.runClaimed();
