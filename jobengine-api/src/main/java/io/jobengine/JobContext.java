@@ -77,12 +77,13 @@ public interface JobContext {
   void warn(String message);
 
   /**
-   * Whether this attempt should stop: the job was canceled, the lease was lost, the timeout passed
-   * or the engine is shutting down. {@link #stopReason()} tells which.
+   * Whether this attempt should stop, for any reason: the job was canceled, the lease was lost,
+   * the timeout passed or the engine is shutting down. {@link #stopReason()} tells which; {@link
+   * #checkpoint()} throws instead of answering.
    *
    * @return true if the handler should stop as soon as it can
    */
-  boolean isCancelRequested();
+  boolean isStopRequested();
 
   /**
    * Why this attempt should stop, if it should.

@@ -26,9 +26,9 @@ import java.util.Set;
  *       NewJob#delay()}, {@link Completion#retryDelay()}, lease durations) are added to it.
  *   <li><b>Claim.</b> {@link #claim} takes PENDING jobs of the queue whose type is requested and
  *       whose run time has come, in order of priority (lower first), then run time, then id; at
- *       most {@code limit}. Each claimed job becomes QUEUED (RUNNING, with its start time, when the
- *       request says {@link ClaimRequest#startNow()}), gets the claimer as lease owner, a
- *       lease expiring {@code leaseDuration} from now, a fencing token larger than any it had, and
+ *       most {@code limit}. Each claimed job becomes RUNNING with its start time stamped (the
+ *       claimer asks only for jobs it starts at once), gets the claimer as lease owner, a lease
+ *       expiring {@code leaseDuration} from now, a fencing token larger than any it had, and
  *       {@code attempt + 1}. No job is handed to two claimers, however many claim at once. A
  *       store may let a claimer that is working through a backlog resume where its previous
  *       claim in the queue ended, if it reads the whole queue again within a bound it documents
@@ -36,7 +36,8 @@ import java.util.Set;
  *       job that sorts before that point itself: a job placed before it by another node is then
  *       claimed at most that bound later than strict order says.
  *   <li><b>Fencing.</b> A lease is <em>live</em> while the job's token equals the lease's token and
- *       its status is QUEUED, RUNNING or TO_CANCEL. Every write that takes a {@link Lease} applies
+ *       its status is leased ({@link io.jobengine.JobStatus#isLeased()}: RUNNING or TO_CANCEL; and
+ *       QUEUED, which no claim produces any more). Every write that takes a {@link Lease} applies
  *       only to live leases and returns the ids whose lease was not live: nothing was written for
  *       those, and the caller must not retry the write.
  *   <li><b>Leases.</b> {@link #renewLeases} extends only the live leases it is given. {@link
@@ -99,19 +100,9 @@ public interface JobStore extends AutoCloseable {
    * Claims due jobs under a lease (see the class documentation).
    *
    * @param request what to claim
-   * @return the claimed jobs, QUEUED (or RUNNING), in claim order; possibly empty
+   * @return the claimed jobs, now RUNNING, in claim order; possibly empty
    */
   List<ClaimedJob> claim(ClaimRequest request);
-
-  /**
-   * Marks claimed jobs as RUNNING (a job whose cancel was requested stays TO_CANCEL) and stamps
-   * their start time. For jobs claimed without {@link ClaimRequest#startNow()}; the engine claims
-   * only for free threads, with {@code startNow}, and does not call this.
-   *
-   * @param leases the attempts that started
-   * @return the ids whose lease was not live; nothing was written for them
-   */
-  Set<JobId> markRunning(List<Lease> leases);
 
   /**
    * Writes the progress of running jobs.
@@ -165,7 +156,7 @@ public interface JobStore extends AutoCloseable {
   JobPage list(JobQuery query);
 
   /**
-   * Cancels a job: a PENDING one becomes CANCELED; a QUEUED or RUNNING one becomes TO_CANCEL with
+   * Cancels a job: a PENDING one becomes CANCELED; a RUNNING (or QUEUED) one becomes TO_CANCEL with
    * its cancel requested (its node learns of it at the next lease renewal); an ended one is left.
    *
    * @param id the id

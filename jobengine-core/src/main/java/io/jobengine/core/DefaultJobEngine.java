@@ -67,15 +67,15 @@ final class DefaultJobEngine implements JobEngine {
     this.leaseThread = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory(node, "lease"));
     this.timer = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory(node, "timer"));
     this.watchdog = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory(node, "watchdog"));
-    this.dispatcher =
-        new Dispatcher(
-            config.store(), node, handlers, new ArrayList<>(pools.values()), config.leaseDuration(),
-            config.pollInterval(), leaseKeeper, active, this::startJob);
     this.runnerCollaborators =
         new JobRunner.Collaborators(
             config.store(), config.codec(), config.clock(), node,
             new OutcomeDecider(config.retryPolicy()), outcomes, progress,
             watchdog, timer, this::jobDone);
+    this.dispatcher =
+        new Dispatcher(
+            config.store(), node, handlers, new ArrayList<>(pools.values()), config.leaseDuration(),
+            config.pollInterval(), leaseKeeper, active, runnerCollaborators, Dispatcher.LINGER);
     this.client =
         new EngineJobClient(
             JobClient.of(config.store(), config.codec()), handlers, config.retryPolicy(), active,
@@ -127,11 +127,6 @@ final class DefaultJobEngine implements JobEngine {
         log.error("Unexpected failure in the {} of node '{}'; it runs again next time", what, config.nodeName(), t);
       }
     };
-  }
-
-  private void startJob(RunningJob running) {
-    WorkerPool pool = pools.get(running.job().queue());
-    pool.submit(new JobRunner(running, runnerCollaborators));
   }
 
   private void threadFreed() {

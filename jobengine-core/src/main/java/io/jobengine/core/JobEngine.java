@@ -113,8 +113,8 @@ public interface JobEngine extends AutoCloseable {
     private Builder() {}
 
     /**
-     * Where the jobs are: a {@code MySqlJobStore} in production, an {@link InMemoryJobStore} for
-     * demos and tests. Required. The engine does not close it.
+     * Where the jobs are: a {@code MySqlJobStore} in production, an {@link
+     * io.jobengine.testing.InMemoryJobStore} for demos and tests. Required. The engine does not close it.
      *
      * @param store the store
      * @return this builder
@@ -289,10 +289,14 @@ public interface JobEngine extends AutoCloseable {
      */
     public JobEngine start() {
       EngineConfig config = config();
-      HandlerRegistry registry = HandlerRegistry.of(handlers, discoverHandlers);
-      DefaultJobEngine engine = new DefaultJobEngine(config, registry);
+      DefaultJobEngine engine = new DefaultJobEngine(config, handlerRegistry());
       engine.start();
       return engine;
+    }
+
+    /** The handlers given and, if discovery is on, those found; checked for duplicate types. */
+    HandlerRegistry handlerRegistry() {
+      return HandlerRegistry.of(handlers, discoverHandlers);
     }
 
     EngineConfig config() {

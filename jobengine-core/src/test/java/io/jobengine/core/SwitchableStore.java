@@ -63,12 +63,6 @@ class SwitchableStore implements JobStore {
   }
 
   @Override
-  public Set<JobId> markRunning(List<Lease> leases) {
-    check();
-    return delegate.markRunning(leases);
-  }
-
-  @Override
   public Set<JobId> reportProgress(List<ProgressUpdate> updates) {
     check();
     return delegate.reportProgress(updates);

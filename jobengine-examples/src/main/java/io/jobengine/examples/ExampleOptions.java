@@ -1,8 +1,8 @@
 package io.jobengine.examples;
 
-import io.jobengine.core.InMemoryJobStore;
 import io.jobengine.mysql.MySqlJobStore;
 import io.jobengine.spi.JobStore;
+import io.jobengine.testing.InMemoryJobStore;
 
 /**
  * The examples' command-line options: which store to use.

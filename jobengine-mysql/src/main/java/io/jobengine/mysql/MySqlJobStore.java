@@ -246,18 +246,6 @@ public final class MySqlJobStore implements JobStore {
   }
 
   @Override
-  public Set<JobId> markRunning(List<Lease> leases) {
-    List<Lease> copy = List.copyOf(Objects.requireNonNull(leases, "leases"));
-    requireOpen();
-    if (copy.isEmpty()) {
-      return Set.of();
-    }
-    return db.inTransaction(
-        "mark " + copy.size() + " job(s) running", single(copy, Lease::jobId),
-        ctx -> CompletionQueries.markRunning(ctx, tables, copy));
-  }
-
-  @Override
   public Set<JobId> reportProgress(List<ProgressUpdate> updates) {
     List<ProgressUpdate> copy = List.copyOf(Objects.requireNonNull(updates, "updates"));
     requireOpen();

@@ -1,4 +1,4 @@
-package io.jobengine.core;
+package io.jobengine.testing;
 
 import io.jobengine.JobNames;
 import io.jobengine.NodeInfo;
