@@ -1,5 +1,6 @@
 package io.jobengine.examples;
 
+import io.jobengine.JobNames;
 import io.jobengine.core.InMemoryJobStore;
 import io.jobengine.mysql.MySqlJobStore;
 import io.jobengine.spi.JobStore;
@@ -26,7 +27,7 @@ record ExampleOptions(String jdbcUrl, String user, String password, String table
     for (int i = 0; i < args.length; i++) {
       String flag = args[i];
       if (i + 1 >= args.length) {
-        throw new IllegalArgumentException("Option " + flag + " needs a value");
+        throw new IllegalArgumentException("Option " + JobNames.quote(flag) + " needs a value");
       }
       String value = args[++i];
       switch (flag) {
@@ -38,7 +39,7 @@ record ExampleOptions(String jdbcUrl, String user, String password, String table
           MySqlJobStore.builder().tablePrefix(value);
           tablePrefix = value;
         }
-        default -> throw new IllegalArgumentException("Unknown option: " + flag);
+        default -> throw new IllegalArgumentException("Unknown option " + JobNames.quote(flag));
       }
     }
     if (url == null && (user != null || password != null || tablePrefix != null)) {

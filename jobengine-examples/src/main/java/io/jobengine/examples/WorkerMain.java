@@ -1,5 +1,6 @@
 package io.jobengine.examples;
 
+import io.jobengine.JobNames;
 import io.jobengine.core.JobEngine;
 import io.jobengine.spi.JobStore;
 import java.time.Duration;
@@ -113,7 +114,7 @@ public final class WorkerMain {
       for (int i = 0; i < args.length; i++) {
         String flag = args[i];
         if (i + 1 >= args.length) {
-          throw new IllegalArgumentException("Option " + flag + " needs a value");
+          throw new IllegalArgumentException("Option " + JobNames.quote(flag) + " needs a value");
         }
         String value = args[++i];
         switch (flag) {
@@ -126,7 +127,7 @@ public final class WorkerMain {
             storeArgs.add(flag);
             storeArgs.add(value);
           }
-          default -> throw new IllegalArgumentException("Unknown option: " + flag);
+          default -> throw new IllegalArgumentException("Unknown option " + JobNames.quote(flag));
         }
       }
       if (node == null) {
@@ -149,15 +150,15 @@ public final class WorkerMain {
         String[] nameAndThreads = part.trim().split(":");
         if (nameAndThreads.length != 2) {
           throw new IllegalArgumentException(
-              "--queues takes NAME:THREADS pairs separated by commas, such as default:8,mail:2; got '"
-                  + text + "'");
+              "--queues takes NAME:THREADS pairs separated by commas, such as default:8,mail:2; got "
+                  + JobNames.quote(text));
         }
         try {
           queues.put(nameAndThreads[0].trim(), Integer.parseInt(nameAndThreads[1].trim()));
         } catch (NumberFormatException e) {
           throw new IllegalArgumentException(
-              "--queues: the thread count of '" + nameAndThreads[0] + "' is not a number: '"
-                  + nameAndThreads[1] + "'");
+              "--queues: the thread count of " + JobNames.quote(nameAndThreads[0])
+                  + " is not a number: " + JobNames.quote(nameAndThreads[1]));
         }
       }
       return queues;

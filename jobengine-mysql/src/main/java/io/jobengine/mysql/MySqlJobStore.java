@@ -543,7 +543,7 @@ public final class MySqlJobStore implements JobStore {
 
     /**
      * @param tablePrefix put before every table name; lower-case letters, digits and underscores,
-     *     starting with a letter, at most 24 characters, or empty; {@value #DEFAULT_TABLE_PREFIX}
+     *     starting with a letter, at most 24 characters, not empty; {@value #DEFAULT_TABLE_PREFIX}
      *     unless set
      * @return this builder
      * @throws IllegalArgumentException if it breaks that pattern
