@@ -26,7 +26,7 @@ import java.util.stream.Collectors;
  * cluster. It talks to the database only, never to the nodes.
  *
  * <pre>
- * jobctl --jdbc-url URL [--user U] [--password P] status
+ * jobctl --jdbc-url URL [--user U] [--password P] [--table-prefix P] [--no-migrate] status
  * jobctl ... jobs [--status FAILURE] [--type T] [--queue Q] [--limit 50]
  * jobctl ... show JOB_ID | cancel JOB_ID | retry JOB_ID
  * jobctl ... enqueue TYPE JSON [--queue Q] [--priority N] [--delay 30s]
@@ -34,10 +34,12 @@ import java.util.stream.Collectors;
  */
 public final class JobCtl {
   static final String USAGE =
-      "usage: jobctl --jdbc-url URL [--user USER] [--password PASSWORD] COMMAND\n"
+      "usage: jobctl --jdbc-url URL [--user USER] [--password PASSWORD] [--table-prefix P]"
+          + " [--no-migrate] COMMAND\n"
           + "commands: status | jobs [--status S] [--type T] [--queue Q] [--limit N]\n"
           + "          | show ID | cancel ID | retry ID\n"
-          + "          | enqueue TYPE JSON [--queue Q] [--priority N] [--delay D]";
+          + "          | enqueue TYPE JSON [--queue Q] [--priority N] [--delay D]\n"
+          + "--no-migrate: never create or upgrade the tables, only check that they are current";
 
   private final JobClient client;
   private final PrintStream out;
@@ -55,7 +57,7 @@ public final class JobCtl {
   public static void main(String[] args) {
     int split = 0;
     while (split < args.length && args[split].startsWith("--")) {
-      split += 2;
+      split += args[split].equals(ExampleOptions.NO_MIGRATE) ? 1 : 2;
     }
     split = Math.min(split, args.length);
     int exit;

@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * java -cp ... io.jobengine.examples.WorkerMain --node worker01 --queues default:8,provisioning:4 \
- *     --jdbc-url jdbc:mysql://127.0.0.1:3306/jobs --user jobs --password secret
+ *     --jdbc-url jdbc:mysql://127.0.0.1:3306/jobs --user jobs --password secret [--no-migrate]
  * </pre>
  *
  * Handlers are found through ServiceLoader. SIGTERM (or Ctrl-C) shuts the node down gracefully:
@@ -32,7 +32,11 @@ public final class WorkerMain {
 
   static final String USAGE =
       "usage: worker --node NAME --jdbc-url URL [--user USER] [--password PASSWORD]\n"
-          + "              [--queues default:8,provisioning:4] [--lease 30s] [--grace 30s] [--poll 1s]";
+          + "              [--queues default:8,provisioning:4] [--lease 30s] [--grace 30s] [--poll 1s]\n"
+          + "              [--table-prefix jobengine_] [--no-migrate]\n"
+          + "--no-migrate: never create or upgrade the tables, only check that they are current"
+          + " (a user with\n"
+          + "              SELECT, INSERT, UPDATE, DELETE suffices on a current schema either way)";
 
   private WorkerMain() {}
 
@@ -113,6 +117,10 @@ public final class WorkerMain {
       java.util.List<String> storeArgs = new java.util.ArrayList<>();
       for (int i = 0; i < args.length; i++) {
         String flag = args[i];
+        if (flag.equals(ExampleOptions.NO_MIGRATE)) {
+          storeArgs.add(flag);
+          continue;
+        }
         if (i + 1 >= args.length) {
           throw new IllegalArgumentException("Option " + JobNames.quote(flag) + " needs a value");
         }
