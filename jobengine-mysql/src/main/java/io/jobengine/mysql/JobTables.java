@@ -92,6 +92,7 @@ final class JobTables {
 
   // The node table.
   static final Field<String> NODE_NAME = field(name("name"), SQLDataType.VARCHAR(100));
+  static final Field<String> NODE_INSTANCE = field(name("instance"), SQLDataType.VARCHAR(64));
   static final Field<String> NODE_HOST = field(name("host"), SQLDataType.VARCHAR(255));
   static final Field<Long> NODE_PID = field(name("pid"), SQLDataType.BIGINT);
   static final Field<String> NODE_QUEUES = field(name("queues"), SQLDataType.LONGVARCHAR);

@@ -58,7 +58,10 @@ final class Migrator {
   record Migration(int version, String description, String resource) {}
 
   /** Every migration, in order. Add new ones at the end; never change an applied one. */
-  static final List<Migration> MIGRATIONS = List.of(new Migration(1, "jobs", "V1__jobs.sql"));
+  static final List<Migration> MIGRATIONS =
+      List.of(
+          new Migration(1, "jobs", "V1__jobs.sql"),
+          new Migration(2, "node instance", "V2__node_instance.sql"));
 
   /** The schema version this code reads and writes. */
   static final int LATEST = MIGRATIONS.get(MIGRATIONS.size() - 1).version();
