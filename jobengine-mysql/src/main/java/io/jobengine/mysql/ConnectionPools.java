@@ -140,12 +140,12 @@ final class ConnectionPools {
     String cause = rootMessage(e);
     if (StoreErrors.isPrivilegeFailure(e)) {
       return new StoreException(
-          "The MySQL server at " + hosts(url) + " refused user '" + user + "': " + cause
+          "The MySQL server at " + hosts(url) + " refused user " + JobNames.quote(user) + ": " + cause
               + ". Check the user name, password and grants. " + StoreErrors.PRIVILEGES_NEEDED, e);
     }
     return new StoreException(
-        "Cannot connect to the MySQL server at " + hosts(url) + " (" + redact(url) + ", user '"
-            + user + "'): " + cause + ". Check that the server runs and that host and port are"
+        "Cannot connect to the MySQL server at " + hosts(url) + " (" + JobNames.quote(redact(url))
+            + ", user " + JobNames.quote(user) + "): " + cause + ". Check that the server runs and that host and port are"
             + " right", e);
   }
 
