@@ -175,26 +175,40 @@ public interface JobStore extends AutoCloseable {
   boolean retry(JobId id);
 
   /**
-   * Records a node in the node registry as alive, replacing an earlier registration of its name.
+   * Records a node in the node registry as alive, unless another live engine holds its name. One
+   * name has one row, owned by the instance that registered it last ({@link
+   * NodeRegistration#instance()}). The registration replaces the row when the row is its own
+   * instance's, or the row's node stopped (deregistered), or its heartbeat is older than the row's
+   * lease (by the store's clock): a node restarted after a clean stop or a crash takes its name
+   * back. Otherwise nothing is written and the holder is returned, so that two engines never share
+   * one row. Check and write are atomic: of two instances registering one name at once, one wins.
    *
    * @param node the node
+   * @return empty if the node is now registered; else the live node of another instance that
+   *     holds the name, as {@link #nodes()} would show it
    */
-  void registerNode(NodeRegistration node);
+  Optional<NodeInfo> registerNode(NodeRegistration node);
 
   /**
-   * Records a node's heartbeat: it is alive and holds {@code runningJobs} jobs.
+   * Records a node's heartbeat: it is alive and holds {@code runningJobs} jobs. Only the instance
+   * that owns the name's row writes it.
    *
    * @param name the node name
+   * @param instance the registering instance ({@link NodeRegistration#instance()})
    * @param runningJobs the jobs it holds
+   * @return true if recorded; false if the name's row belongs to another instance (it took the name
+   *     over after this one's heartbeat went stale) or there is none
    */
-  void nodeHeartbeat(String name, int runningJobs);
+  boolean nodeHeartbeat(String name, String instance, int runningJobs);
 
   /**
-   * Records that a node shut down cleanly.
+   * Records that a node shut down cleanly. Only the instance that owns the name's row changes it;
+   * for any other instance this does nothing.
    *
    * @param name the node name
+   * @param instance the registering instance ({@link NodeRegistration#instance()})
    */
-  void deregisterNode(String name);
+  void deregisterNode(String name, String instance);
 
   /**
    * The registered nodes, by name, with their state as of now: ALIVE, STOPPED, or DEAD when the

@@ -60,10 +60,11 @@ final class DefaultJobEngine implements JobEngine {
     String node = config.nodeName();
     config.queues().forEach(
         (queue, threads) -> pools.put(queue, new WorkerPool(node, queue, threads, this::threadFreed)));
-    this.leaseKeeper = new LeaseKeeper(config.store(), node, config.leaseDuration(), active);
+    this.presence = new NodePresence(config.store(), config);
+    this.leaseKeeper =
+        new LeaseKeeper(config.store(), node, config.leaseDuration(), active, presence);
     this.progress = new ProgressFlusher(config.store());
     this.outcomes = new OutcomeWriter(config.store(), node);
-    this.presence = new NodePresence(config.store(), config);
     this.leaseThread = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory(node, "lease"));
     this.timer = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory(node, "timer"));
     this.watchdog = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory(node, "watchdog"));

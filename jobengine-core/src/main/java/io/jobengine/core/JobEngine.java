@@ -1,6 +1,7 @@
 package io.jobengine.core;
 
 import io.jobengine.JobClient;
+import io.jobengine.JobEngineException;
 import io.jobengine.JobHandler;
 import io.jobengine.JobId;
 import io.jobengine.JobNames;
@@ -126,8 +127,10 @@ public interface JobEngine extends AutoCloseable {
 
     /**
      * This node's name: the lease owner of the jobs it claims and the name in logs and in the node
-     * registry. Unique among the live nodes of a cluster. Default: host name, process id and a
-     * random suffix.
+     * registry. Unique among the live nodes of a cluster: {@link #start()} refuses a name that a
+     * live engine holds, after waiting up to one lease for its heartbeat to go stale (the restart
+     * of a crashed node, whose old entry looks alive until then, takes its name over). Default:
+     * host name, process id and a random suffix.
      *
      * @param nodeName the name; see {@link JobNames#NODE}
      * @return this builder
@@ -286,6 +289,8 @@ public interface JobEngine extends AutoCloseable {
      * @return the engine
      * @throws IllegalStateException if the store is missing, no handler is found, two handlers
      *     share a type, or the lease is shorter than three heartbeats
+     * @throws JobEngineException if another live engine holds the node name (see {@link
+     *     #nodeName}), naming its host and process id
      */
     public JobEngine start() {
       EngineConfig config = config();

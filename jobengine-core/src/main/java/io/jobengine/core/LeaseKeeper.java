@@ -32,13 +32,17 @@ final class LeaseKeeper {
   private final String nodeName;
   private final Duration leaseDuration;
   private final Map<JobId, RunningJob> active;
+  private final NodePresence presence;
   private volatile boolean healthy = true;
 
-  LeaseKeeper(JobStore store, String nodeName, Duration leaseDuration, Map<JobId, RunningJob> active) {
+  LeaseKeeper(
+      JobStore store, String nodeName, Duration leaseDuration, Map<JobId, RunningJob> active,
+      NodePresence presence) {
     this.store = store;
     this.nodeName = nodeName;
     this.leaseDuration = leaseDuration;
     this.active = active;
+    this.presence = presence;
   }
 
   /** False while lease renewals fail; the dispatcher claims nothing then. */
@@ -73,7 +77,7 @@ final class LeaseKeeper {
       apply(renewal, held, started + leaseDuration.toNanos());
     }
     try {
-      store.nodeHeartbeat(nodeName, active.size());
+      presence.heartbeat(active.size());
     } catch (RuntimeException e) {
       unhealthy("record the heartbeat of node '" + nodeName + "'", e);
       return;

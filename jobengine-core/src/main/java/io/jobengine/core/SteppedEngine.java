@@ -58,8 +58,8 @@ public final class SteppedEngine implements JobEngine {
     JobStore store = config.store();
     List<WorkerPool> pools = new ArrayList<>();
     config.queues().forEach((queue, slots) -> pools.add(new WorkerPool(queue, slots, held, () -> {})));
-    this.leaseKeeper = new LeaseKeeper(store, node, config.leaseDuration(), active);
     this.presence = new NodePresence(store, config);
+    this.leaseKeeper = new LeaseKeeper(store, node, config.leaseDuration(), active, presence);
     this.outcomes = new OutcomeWriter(store, node);
     // Never started: a stopped writer refuses offers, so each outcome is written by its caller.
     outcomes.stop(Duration.ZERO);

@@ -469,18 +469,18 @@ public final class InMemoryJobStore implements JobStore {
   }
 
   @Override
-  public void registerNode(NodeRegistration node) {
-    nodes.register(Objects.requireNonNull(node, "node"));
+  public Optional<NodeInfo> registerNode(NodeRegistration node) {
+    return nodes.register(Objects.requireNonNull(node, "node"));
   }
 
   @Override
-  public void nodeHeartbeat(String name, int runningJobs) {
-    nodes.heartbeat(name, runningJobs);
+  public boolean nodeHeartbeat(String name, String instance, int runningJobs) {
+    return nodes.heartbeat(name, instance, runningJobs);
   }
 
   @Override
-  public void deregisterNode(String name) {
-    nodes.deregister(name);
+  public void deregisterNode(String name, String instance) {
+    nodes.deregister(name, instance);
   }
 
   @Override

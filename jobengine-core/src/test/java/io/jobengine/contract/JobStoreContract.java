@@ -1307,9 +1307,18 @@ public abstract class JobStoreContract {
 
   // ---------------------------------------------------------------- node registry
 
+  /** The instance of the tests' first engine run under a name. */
+  private static final String INSTANCE = "instance-1";
+  /** The instance of a second engine run under the same name (a restart, or a second process). */
+  private static final String OTHER_INSTANCE = "instance-2";
+
   private static NodeRegistration node(String name) {
+    return node(name, INSTANCE, "host-1", 4242);
+  }
+
+  private static NodeRegistration node(String name, String instance, String host, long pid) {
     return new NodeRegistration(
-        name, "host-1", 4242, java.util.Map.of("default", 8, "mail", 2), LEASE);
+        name, instance, host, pid, java.util.Map.of("default", 8, "mail", 2), LEASE);
   }
 
   private NodeInfo nodeNamed(String name) {
@@ -1321,7 +1330,7 @@ public abstract class JobStoreContract {
 
   @Test
   void a_registered_node_is_listed_alive_with_its_queues() {
-    store().registerNode(node(NODE));
+    assertThat(store().registerNode(node(NODE))).isEmpty();
 
     NodeInfo node = nodeNamed(NODE);
     assertThat(node.state()).isEqualTo(NodeInfo.State.ALIVE);
@@ -1356,7 +1365,7 @@ public abstract class JobStoreContract {
     store().registerNode(node(NODE));
     advanceTime(PAST_LEASE);
 
-    store().nodeHeartbeat(NODE, 7);
+    assertThat(store().nodeHeartbeat(NODE, INSTANCE, 7)).isTrue();
 
     NodeInfo node = nodeNamed(NODE);
     assertThat(node.state()).isEqualTo(NodeInfo.State.ALIVE);
@@ -1368,7 +1377,7 @@ public abstract class JobStoreContract {
   void a_deregistered_node_is_listed_stopped() {
     store().registerNode(node(NODE));
 
-    store().deregisterNode(NODE);
+    store().deregisterNode(NODE, INSTANCE);
 
     NodeInfo node = nodeNamed(NODE);
     assertThat(node.state()).isEqualTo(NodeInfo.State.STOPPED);
@@ -1378,10 +1387,9 @@ public abstract class JobStoreContract {
   @Test
   void a_restarted_node_registers_again_under_its_name() {
     store().registerNode(node(NODE));
-    store().deregisterNode(NODE);
+    store().deregisterNode(NODE, INSTANCE);
 
-    store().registerNode(
-        new NodeRegistration(NODE, "host-2", 99, java.util.Map.of("default", 1), LEASE));
+    assertThat(store().registerNode(node(NODE, OTHER_INSTANCE, "host-2", 99))).isEmpty();
 
     assertThat(store().nodes()).hasSize(1);
     NodeInfo node = nodeNamed(NODE);
@@ -1389,6 +1397,71 @@ public abstract class JobStoreContract {
     assertThat(node.host()).isEqualTo("host-2");
     assertThat(node.pid()).isEqualTo(99);
     assertThat(node.stoppedAt()).isNull();
+  }
+
+  @Test
+  void the_same_instance_may_register_again() {
+    store().registerNode(node(NODE));
+
+    assertThat(store().registerNode(node(NODE))).isEmpty();
+    assertThat(nodeNamed(NODE).state()).isEqualTo(NodeInfo.State.ALIVE);
+  }
+
+  @Test
+  void a_live_node_keeps_its_name_against_another_instance_and_nothing_is_written() {
+    store().registerNode(node(NODE));
+
+    java.util.Optional<NodeInfo> holder =
+        store().registerNode(node(NODE, OTHER_INSTANCE, "host-2", 99));
+
+    assertThat(holder).hasValueSatisfying(h -> {
+      assertThat(h.name()).isEqualTo(NODE);
+      assertThat(h.host()).isEqualTo("host-1");
+      assertThat(h.pid()).isEqualTo(4242);
+      assertThat(h.state()).isEqualTo(NodeInfo.State.ALIVE);
+    });
+    NodeInfo node = nodeNamed(NODE);
+    assertThat(node.host()).isEqualTo("host-1");
+    assertThat(node.pid()).isEqualTo(4242);
+    assertThat(store().nodeHeartbeat(NODE, OTHER_INSTANCE, 3)).isFalse();
+    assertThat(store().nodeHeartbeat(NODE, INSTANCE, 3)).isTrue();
+  }
+
+  @Test
+  void a_node_whose_heartbeat_went_stale_hands_its_name_to_a_new_instance() {
+    store().registerNode(node(NODE));
+    advanceTime(PAST_LEASE);
+
+    assertThat(store().registerNode(node(NODE, OTHER_INSTANCE, "host-2", 99))).isEmpty();
+
+    NodeInfo node = nodeNamed(NODE);
+    assertThat(node.state()).isEqualTo(NodeInfo.State.ALIVE);
+    assertThat(node.host()).isEqualTo("host-2");
+    assertThat(node.pid()).isEqualTo(99);
+    assertThat(node.heartbeatAge()).isLessThan(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void a_superseded_instance_can_neither_heartbeat_nor_deregister_the_new_owners_row() {
+    store().registerNode(node(NODE));
+    advanceTime(PAST_LEASE);
+    store().registerNode(node(NODE, OTHER_INSTANCE, "host-2", 99));
+
+    assertThat(store().nodeHeartbeat(NODE, INSTANCE, 5)).isFalse();
+    store().deregisterNode(NODE, INSTANCE);
+
+    NodeInfo node = nodeNamed(NODE);
+    assertThat(node.state()).isEqualTo(NodeInfo.State.ALIVE);
+    assertThat(node.pid()).isEqualTo(99);
+    assertThat(node.runningJobs()).isZero();
+    assertThat(store().nodeHeartbeat(NODE, OTHER_INSTANCE, 2)).isTrue();
+    assertThat(nodeNamed(NODE).runningJobs()).isEqualTo(2);
+  }
+
+  @Test
+  void a_heartbeat_of_a_name_never_registered_records_nothing() {
+    assertThat(store().nodeHeartbeat(NODE, INSTANCE, 1)).isFalse();
+    assertThat(store().nodes()).isEmpty();
   }
 
   // ---------------------------------------------------------------- helpers

@@ -22,6 +22,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A store whose heartbeats (lease renewals and node heartbeats), or all of whose calls, can be made
@@ -31,6 +32,7 @@ class SwitchableStore implements JobStore {
   private final JobStore delegate;
   private volatile boolean down;
   private volatile boolean renewalsDown;
+  private final AtomicInteger registrations = new AtomicInteger();
 
   SwitchableStore(JobStore delegate) {
     this.delegate = delegate;
@@ -38,6 +40,11 @@ class SwitchableStore implements JobStore {
 
   void down(boolean down) {
     this.down = down;
+  }
+
+  /** How many times {@link #registerNode} was called. */
+  int registrations() {
+    return registrations.get();
   }
 
   void renewalsDown(boolean renewalsDown) {
@@ -114,24 +121,25 @@ class SwitchableStore implements JobStore {
   }
 
   @Override
-  public void registerNode(NodeRegistration node) {
+  public Optional<NodeInfo> registerNode(NodeRegistration node) {
     check();
-    delegate.registerNode(node);
+    registrations.incrementAndGet();
+    return delegate.registerNode(node);
   }
 
   @Override
-  public void nodeHeartbeat(String name, int runningJobs) {
+  public boolean nodeHeartbeat(String name, String instance, int runningJobs) {
     check();
     if (renewalsDown) {
       throw new StoreException("heartbeat fails (test)");
     }
-    delegate.nodeHeartbeat(name, runningJobs);
+    return delegate.nodeHeartbeat(name, instance, runningJobs);
   }
 
   @Override
-  public void deregisterNode(String name) {
+  public void deregisterNode(String name, String instance) {
     check();
-    delegate.deregisterNode(name);
+    delegate.deregisterNode(name, instance);
   }
 
   @Override
