@@ -214,12 +214,14 @@ final class DefaultJobEngine implements JobEngine {
     OutcomeWriter writer = runnerCollaborators.writer();
     for (RunningJob job : new ArrayList<>(active.values())) {
       if (job.claimOutcome()) {
-        log.error(
-            "The handler of {} ignored the shutdown interrupt; releasing its job so that it runs "
-                + "again. Its thread {} keeps running until the handler returns; make the handler "
-                + "respond to interrupts or call JobContext.checkpoint()",
-            job, job.threadName());
-        writer.write(job, Completion.release(job.lease()));
+        JobMdc.run(job, () -> {
+          log.error(
+              "The handler of {} ignored the shutdown interrupt; releasing its job so that it runs "
+                  + "again. Its thread {} keeps running until the handler returns; make the handler "
+                  + "respond to interrupts or call JobContext.checkpoint()",
+              job, job.threadName());
+          writer.write(job, Completion.release(job.lease()));
+        });
       }
     }
   }

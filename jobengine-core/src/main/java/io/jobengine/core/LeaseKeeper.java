@@ -105,12 +105,12 @@ final class LeaseKeeper {
       }
       if (renewal.lost().contains(id)) {
         if (job.requestStop(Reason.LEASE_LOST)) {
-          log.warn("{} lost its lease; stopping it (another node may run it)", job);
+          JobMdc.run(job, () -> log.warn("{} lost its lease; stopping it (another node may run it)", job));
         }
       } else {
         job.leaseRenewed(validUntil);
         if (renewal.cancelRequested().contains(id) && job.requestStop(Reason.CANCELED)) {
-          log.info("{} was canceled; stopping its handler", job);
+          JobMdc.run(job, () -> log.info("{} was canceled; stopping its handler", job));
         }
       }
     }
@@ -131,10 +131,10 @@ final class LeaseKeeper {
         continue;
       }
       if (now - job.leaseValidUntilNanos() >= 0 && job.requestStop(Reason.LEASE_LOST)) {
-        log.error(
+        JobMdc.run(job, () -> log.error(
             "{}: its lease may have expired while renewals failed; interrupting it so that it does "
                 + "not run beside another node's attempt",
-            job);
+            job));
       }
     }
   }

@@ -6,6 +6,7 @@ import io.jobengine.JobInfo;
 import io.jobengine.JobPage;
 import io.jobengine.JobQuery;
 import io.jobengine.NodeInfo;
+import io.jobengine.StoreDataException;
 import io.jobengine.StoreException;
 import io.jobengine.spi.ClaimRequest;
 import io.jobengine.spi.ClaimedJob;
@@ -23,16 +24,20 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
 
 /**
  * A store whose heartbeats (lease renewals and node heartbeats), or all of whose calls, can be made
- * to fail: a database outage.
+ * to fail: a database outage; and whose completions can be refused for the data of a row.
  */
 class SwitchableStore implements JobStore {
   private final JobStore delegate;
   private volatile boolean down;
   private volatile boolean renewalsDown;
   private final AtomicInteger registrations = new AtomicInteger();
+  private volatile Predicate<Completion> refused = c -> false;
+  private final List<Integer> completeBatches = new CopyOnWriteArrayList<>();
 
   SwitchableStore(JobStore delegate) {
     this.delegate = delegate;
@@ -49,6 +54,19 @@ class SwitchableStore implements JobStore {
 
   void renewalsDown(boolean renewalsDown) {
     this.renewalsDown = renewalsDown;
+  }
+
+  /**
+   * Makes {@link #complete} refuse, as a database refuses a row too large for its packet, every
+   * batch that holds a completion {@code refused} matches.
+   */
+  void refuseCompletions(Predicate<Completion> refused) {
+    this.refused = refused;
+  }
+
+  /** The sizes of the batches {@link #complete} was called with, in order. */
+  List<Integer> completeBatches() {
+    return List.copyOf(completeBatches);
   }
 
   private void check() {
@@ -77,7 +95,11 @@ class SwitchableStore implements JobStore {
 
   @Override
   public Set<JobId> complete(List<Completion> completions) {
+    completeBatches.add(completions.size());
     check();
+    if (completions.stream().anyMatch(refused)) {
+      throw new StoreDataException("a row of the batch is too large (test)");
+    }
     return delegate.complete(completions);
   }
 
