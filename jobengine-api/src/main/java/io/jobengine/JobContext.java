@@ -6,8 +6,39 @@ import java.util.Optional;
 /**
  * What a running handler knows about its job and how it talks back to the engine. One context per
  * attempt; its methods may be called from the handler's thread and from threads it starts.
+ *
+ * <p><b>Limits.</b> Every text a handler hands the engine is stored with its job, so each is
+ * bounded where it enters, and a text cut short ends in {@code "... (truncated)"}:
+ *
+ * <ul>
+ *   <li>a progress message: {@value #MAX_PROGRESS_MESSAGE_LENGTH} characters;
+ *   <li>a warning: {@value #MAX_WARNING_LENGTH} characters; at most {@value #MAX_WARNINGS}
+ *       warnings of at most {@value #MAX_WARNINGS_TOTAL_LENGTH} characters in all are kept per
+ *       attempt (a warning that does not fit the rest of that budget is cut to it, or dropped
+ *       when little is left), and when any were dropped a last note says how many;
+ *   <li>the stored text of what a handler throws: {@value #MAX_ERROR_LENGTH} characters, with at
+ *       most a few dozen frames per exception and twenty causes.
+ * </ul>
+ *
+ * <p>So one attempt's outcome is a few tens of kilobytes at most, whatever the handler passes, and
+ * cannot make the store's batched write fail for the other jobs written with it.
  */
 public interface JobContext {
+
+  /** The longest progress message kept, in characters. */
+  int MAX_PROGRESS_MESSAGE_LENGTH = 1000;
+
+  /** The longest warning kept, in characters. */
+  int MAX_WARNING_LENGTH = 2000;
+
+  /** The most warnings kept per attempt, not counting the note on dropped ones. */
+  int MAX_WARNINGS = 100;
+
+  /** The most characters of warnings kept per attempt, in all. */
+  int MAX_WARNINGS_TOTAL_LENGTH = 20_000;
+
+  /** The longest stored text of what a handler threw, in characters. */
+  int MAX_ERROR_LENGTH = 8000;
 
   /**
    * @return the job's id
@@ -63,7 +94,8 @@ public interface JobContext {
    * frequent calls are coalesced, the last value wins.
    *
    * @param percent from 0 to 100
-   * @param message a short human-readable note, or null
+   * @param message a short human-readable note, or null; cut to {@value
+   *     #MAX_PROGRESS_MESSAGE_LENGTH} characters
    * @throws IllegalArgumentException if {@code percent} is out of range
    */
   void progress(int percent, String message);
@@ -72,17 +104,20 @@ public interface JobContext {
    * Records a warning. A job that returns normally after a warning ends in {@link
    * JobStatus#WARNING} instead of SUCCESS, with its warnings stored.
    *
-   * @param message the warning
+   * @param message the warning; cut to {@value #MAX_WARNING_LENGTH} characters, and kept only
+   *     within the attempt's budget of {@value #MAX_WARNINGS} warnings and {@value
+   *     #MAX_WARNINGS_TOTAL_LENGTH} characters
    */
   void warn(String message);
 
   /**
-   * Whether this attempt should stop: the job was canceled, the lease was lost, the timeout passed
-   * or the engine is shutting down. {@link #stopReason()} tells which.
+   * Whether this attempt should stop, for any reason: the job was canceled, the lease was lost,
+   * the timeout passed or the engine is shutting down. {@link #stopReason()} tells which; {@link
+   * #checkpoint()} throws instead of answering.
    *
    * @return true if the handler should stop as soon as it can
    */
-  boolean isCancelRequested();
+  boolean isStopRequested();
 
   /**
    * Why this attempt should stop, if it should.

@@ -81,7 +81,7 @@ public record JobId(UUID value) implements Comparable<JobId> {
     try {
       uuid = UUID.fromString(text.trim());
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("Not a job id (expected a UUID): '" + text + "'", e);
+      throw new IllegalArgumentException("Not a job id (expected a UUID): " + JobNames.quote(text), e);
     }
     return new JobId(uuid);
   }

@@ -21,6 +21,12 @@ public final class JobNames {
   /** The queue a job goes to when its request names none. */
   public static final String DEFAULT_QUEUE = "default";
 
+  /** The most characters of a rejected value that {@link #quote} shows. */
+  public static final int MAX_QUOTED_LENGTH = 200;
+
+  private static final char LINE_SEPARATOR = (char) 0x2028;
+  private static final char PARAGRAPH_SEPARATOR = (char) 0x2029;
+
   private JobNames() {}
 
   /**
@@ -64,8 +70,50 @@ public final class JobNames {
     }
     if (!pattern.matcher(value).matches()) {
       throw new IllegalArgumentException(
-          "Invalid " + what + " '" + value + "': it must match " + pattern.pattern());
+          "Invalid " + what + " " + quote(value) + ": it must match " + pattern.pattern());
     }
     return value;
+  }
+
+  /**
+   * Quotes a value for an error message that echoes it, such as a rejected name or option: in
+   * single quotes, with backslashes, line breaks, other control characters and the Unicode line
+   * separators escaped (as {@code \n}, {@code \r}, {@code \t}, {@code \\}, or a backslash, a
+   * {@code u} and four hex digits), and cut after {@value
+   * #MAX_QUOTED_LENGTH} characters. A message built this way stays one line in a log, and a value
+   * cannot forge a log line of its own. Every message in jobengine that echoes a rejected value
+   * quotes it with this method.
+   *
+   * @param value the value, may be null
+   * @return the value escaped in single quotes, or the word {@code null} for null
+   */
+  public static String quote(String value) {
+    if (value == null) {
+      return "null";
+    }
+    int shown = Math.min(value.length(), MAX_QUOTED_LENGTH);
+    StringBuilder out = new StringBuilder(shown + 2).append('\'');
+    for (int i = 0; i < shown; i++) {
+      char c = value.charAt(i);
+      switch (c) {
+        case '\n' -> out.append("\\n");
+        case '\r' -> out.append("\\r");
+        case '\t' -> out.append("\\t");
+        case '\\' -> out.append("\\\\");
+        default -> {
+          if (Character.isISOControl(c) || c == LINE_SEPARATOR || c == PARAGRAPH_SEPARATOR) {
+            out.append(String.format("\\u%04x", (int) c));
+          } else {
+            out.append(c);
+          }
+        }
+      }
+    }
+    out.append('\'');
+    if (shown < value.length()) {
+      out.append(" (cut after ").append(shown).append(" of ").append(value.length())
+          .append(" characters)");
+    }
+    return out.toString();
   }
 }

@@ -27,20 +27,4 @@ public record JobPage(List<JobInfo> jobs, JobId nextCursor) {
   public Optional<JobId> next() {
     return Optional.ofNullable(nextCursor);
   }
-
-  /**
-   * Builds a page from up to {@code limit + 1} matching jobs in id order: the extra one, if
-   * present, only tells that another page follows.
-   *
-   * @param oneMoreThanLimit up to {@code limit + 1} jobs
-   * @param limit the page size
-   * @return the page
-   */
-  public static JobPage of(List<JobInfo> oneMoreThanLimit, int limit) {
-    if (oneMoreThanLimit.size() <= limit) {
-      return new JobPage(oneMoreThanLimit, null);
-    }
-    List<JobInfo> page = oneMoreThanLimit.subList(0, limit);
-    return new JobPage(page, page.get(limit - 1).id());
-  }
 }

@@ -54,20 +54,6 @@ public record JobQuery(Set<JobStatus> statuses, String type, String queue, JobId
     return new Builder();
   }
 
-  /**
-   * Whether a job passes the filters (not the cursor or the limit). For stores that filter in
-   * memory.
-   *
-   * @param job the job
-   * @return true if it passes
-   */
-  public boolean matches(JobInfo job) {
-    return (statuses.isEmpty() || statuses.contains(job.status()))
-        && (type == null || type.equals(job.type()))
-        && (queue == null || queue.equals(job.queue()))
-        && (after == null || job.id().compareTo(after) > 0);
-  }
-
   private static void requireLimit(int limit) {
     if (limit < 1 || limit > MAX_LIMIT) {
       throw new IllegalArgumentException(

@@ -16,8 +16,10 @@ import java.util.Objects;
  * @param payload the value the handler receives, encoded as JSON by the client's codec; may be null
  * @param queue the queue it waits in; see {@link JobNames#QUEUE}
  * @param priority lower numbers run first, from {@value #MIN_PRIORITY} to {@value #MAX_PRIORITY}
- * @param runAt when it may run at the earliest, or null to use {@code delay}
- * @param delay how long after the store receives it that it may run; zero unless given
+ * @param runAt when it may run at the earliest, or null to use {@code delay}; from {@link
+ *     #EARLIEST_RUN_AT} to {@link #LATEST_RUN_AT}
+ * @param delay how long after the store receives it that it may run; zero unless given, and short
+ *     enough that the run time stays before {@link #LATEST_RUN_AT}
  * @param maxAttempts how many times it may run at most, or null for the retry policy of the handler
  *     of the node that first claims it
  * @param timeout how long one attempt may run, or null for the handler's timeout (if any)
@@ -43,6 +45,10 @@ public record JobRequest(
   public static final int DEFAULT_PRIORITY = 0;
   /** The longest unique key, in characters. */
   public static final int MAX_UNIQUE_KEY_LENGTH = 200;
+  /** The earliest run time a job may have: the first that every store holds (MySQL's DATETIME). */
+  public static final Instant EARLIEST_RUN_AT = Instant.parse("1000-01-01T00:00:00Z");
+  /** The latest run time a job may have: the last that every store holds (MySQL's DATETIME). */
+  public static final Instant LATEST_RUN_AT = Instant.parse("9999-12-31T23:59:59.999999Z");
 
   /**
    * Checks the request.
@@ -57,6 +63,9 @@ public record JobRequest(
     requirePriority(priority);
     Objects.requireNonNull(delay, "delay");
     requireDelay(delay);
+    if (runAt != null) {
+      requireRunAt(runAt);
+    }
     if (runAt != null && !delay.isZero()) {
       throw new IllegalArgumentException(
           "Both runAt (" + runAt + ") and delay (" + delay + ") are set; give one of them");
@@ -121,10 +130,48 @@ public record JobRequest(
     }
   }
 
-  private static void requireDelay(Duration delay) {
+  /**
+   * Checks a run time: the bound every store can hold, applied before anything is written. {@link
+   * io.jobengine.spi.NewJob} and the stores apply the same check.
+   *
+   * @param runAt the run time
+   * @return {@code runAt}
+   * @throws IllegalArgumentException if before {@link #EARLIEST_RUN_AT} or after {@link
+   *     #LATEST_RUN_AT}, naming the value and the bound
+   */
+  public static Instant requireRunAt(Instant runAt) {
+    Objects.requireNonNull(runAt, "runAt");
+    if (runAt.isBefore(EARLIEST_RUN_AT) || runAt.isAfter(LATEST_RUN_AT)) {
+      throw new IllegalArgumentException(
+          "runAt " + runAt + " is outside the run times a job may have, " + EARLIEST_RUN_AT
+              + " to " + LATEST_RUN_AT);
+    }
+    return runAt;
+  }
+
+  /**
+   * Checks a delay: not negative, and short enough that the run time it gives, counted from now,
+   * stays within {@link #LATEST_RUN_AT}, the bound {@link #requireRunAt} applies. "Now" is the
+   * JVM's clock here; the store counts from its own, a difference of seconds at most, which matters
+   * only for a delay within seconds of the bound.
+   *
+   * @param delay the delay
+   * @return {@code delay}
+   * @throws IllegalArgumentException if negative or too long, naming the value and the bound
+   */
+  public static Duration requireDelay(Duration delay) {
+    Objects.requireNonNull(delay, "delay");
     if (delay.isNegative()) {
       throw new IllegalArgumentException("delay must not be negative, got " + delay);
     }
+    Duration longest = Duration.between(Instant.now(), LATEST_RUN_AT);
+    if (delay.compareTo(longest) > 0) {
+      throw new IllegalArgumentException(
+          "delay " + delay + " (about " + delay.toDays() / 365 + " years) would put the run time"
+              + " past " + LATEST_RUN_AT + ", the latest run time a job may have; the longest"
+              + " delay now is " + longest + " (about " + longest.toDays() / 365 + " years)");
+    }
+    return delay;
   }
 
   private static void requireMaxAttempts(int maxAttempts) {
@@ -143,7 +190,7 @@ public record JobRequest(
     if (uniqueKey.isBlank() || uniqueKey.length() > MAX_UNIQUE_KEY_LENGTH) {
       throw new IllegalArgumentException(
           "uniqueKey must be non-blank and at most " + MAX_UNIQUE_KEY_LENGTH
-              + " characters, got '" + uniqueKey + "'");
+              + " characters, got " + JobNames.quote(uniqueKey));
     }
   }
 
@@ -213,12 +260,13 @@ public record JobRequest(
     /**
      * Runs the job no earlier than {@code runAt}. Excludes {@link #delay(Duration)}.
      *
-     * @param runAt the earliest time
+     * @param runAt the earliest time, from {@link #EARLIEST_RUN_AT} to {@link #LATEST_RUN_AT}
      * @return this builder
+     * @throws IllegalArgumentException if out of that range
      * @throws IllegalStateException if a delay was set
      */
     public Builder runAt(Instant runAt) {
-      Objects.requireNonNull(runAt, "runAt");
+      requireRunAt(runAt);
       if (!delay.isZero()) {
         throw new IllegalStateException(
             "A delay (" + delay + ") is already set; give either runAt or delay, not both");
@@ -231,9 +279,10 @@ public record JobRequest(
      * Runs the job no earlier than {@code delay} after the store receives it. Measured by the
      * store's clock (the database's, for a database store). Excludes {@link #runAt(Instant)}.
      *
-     * @param delay the delay; not negative
+     * @param delay the delay; not negative, and the run time it gives not after {@link
+     *     #LATEST_RUN_AT}
      * @return this builder
-     * @throws IllegalArgumentException if negative
+     * @throws IllegalArgumentException if negative or too long
      * @throws IllegalStateException if runAt was set
      */
     public Builder delay(Duration delay) {

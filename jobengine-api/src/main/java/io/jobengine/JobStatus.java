@@ -4,23 +4,24 @@ package io.jobengine;
  * Where a job is in its life.
  *
  * <pre>
- * PENDING --claim--&gt; QUEUED --a worker thread takes it--&gt; RUNNING --&gt; SUCCESS | WARNING | FAILURE
- *    ^                                                       |
- *    +---- retry with backoff, lease expired, or released ---+
+ * PENDING --claim--&gt; RUNNING --&gt; SUCCESS | WARNING | FAILURE
+ *    ^                   |
+ *    +-- retry with backoff, lease expired, or released
  * PENDING --cancel--&gt; CANCELED
- * QUEUED / RUNNING --cancel--&gt; TO_CANCEL --the handler stops--&gt; CANCELED
+ * RUNNING --cancel--&gt; TO_CANCEL --the handler stops--&gt; CANCELED
  * </pre>
  */
 public enum JobStatus {
   /** Waiting in the queue; claimable once its run time has come. */
   PENDING,
   /**
-   * Claimed by a node under a lease, waiting for a worker thread of that node. The engine claims
-   * only for free threads and so makes its jobs RUNNING at claim; QUEUED is for claimers that
-   * prefetch.
+   * Claimed under a lease but not yet started. Nothing produces it any more: a claim makes its jobs
+   * RUNNING at once, since a node claims only for free worker threads. It is kept because the
+   * stores still handle it as leased (renewed, fenced, reaped and canceled like RUNNING) and the
+   * MySQL schema names it (its unique-key column); new code should not set it.
    */
   QUEUED,
-  /** A handler is running it. */
+  /** Claimed by a node under a lease; a handler is running it. */
   RUNNING,
   /** Cancel was requested while it was claimed or running; the handler is being stopped. */
   TO_CANCEL,
@@ -45,7 +46,7 @@ public enum JobStatus {
   /**
    * Whether a node holds the job under a lease.
    *
-   * @return true for QUEUED, RUNNING and TO_CANCEL
+   * @return true for RUNNING, TO_CANCEL and QUEUED
    */
   public boolean isLeased() {
     return this == QUEUED || this == RUNNING || this == TO_CANCEL;

@@ -78,4 +78,51 @@ class JobRequestTest {
     assertThatThrownBy(() -> JobRequest.builder("t").uniqueKey("x".repeat(201)))
         .hasMessageContaining("at most 200");
   }
+
+  @Test
+  void a_delay_of_thousands_of_years_is_refused_up_front_with_the_bound() {
+    Duration tenThousandYears = Duration.ofDays(365L * 10_000);
+    assertThatThrownBy(() -> JobRequest.builder("t").delay(tenThousandYears))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(tenThousandYears.toString())
+        .hasMessageContaining(JobRequest.LATEST_RUN_AT.toString());
+    assertThatThrownBy(() -> JobRequest.builder("t").delay(Duration.ofSeconds(Long.MAX_VALUE)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(JobRequest.LATEST_RUN_AT.toString());
+    assertThat(JobRequest.builder("t").delay(Duration.ofDays(365L * 100)).build().delay())
+        .isEqualTo(Duration.ofDays(365L * 100));
+  }
+
+  @Test
+  void run_at_and_delay_share_one_bound() {
+    Instant late = JobRequest.LATEST_RUN_AT.plusNanos(1_000);
+    assertThatThrownBy(() -> JobRequest.builder("t").runAt(late))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(late.toString())
+        .hasMessageContaining(JobRequest.LATEST_RUN_AT.toString());
+    assertThatThrownBy(() -> JobRequest.builder("t").runAt(Instant.parse("0999-12-31T23:59:59Z")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(JobRequest.EARLIEST_RUN_AT.toString());
+    assertThat(JobRequest.builder("t").runAt(JobRequest.LATEST_RUN_AT).build().runAt())
+        .isEqualTo(JobRequest.LATEST_RUN_AT);
+  }
+
+  @Test
+  void the_spi_job_applies_the_same_bounds() {
+    assertThatThrownBy(
+            () ->
+                new io.jobengine.spi.NewJob(
+                    JobId.generate(), "t", "default", 0, "{}", null,
+                    Duration.ofDays(365L * 10_000), 3, null, null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(JobRequest.LATEST_RUN_AT.toString());
+  }
+
+  @Test
+  void a_rejected_unique_key_is_echoed_without_line_breaks() {
+    assertThatThrownBy(() -> JobRequest.builder("t").uniqueKey("k\n".repeat(150)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n", "\r"))
+        .hasMessageContaining("'k\\nk\\n");
+  }
 }

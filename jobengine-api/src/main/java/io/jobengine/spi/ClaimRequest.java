@@ -9,17 +9,14 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Asks the store for due jobs of one queue.
+ * Asks the store for due jobs of one queue. The claimer runs every job it claims at once (it asks
+ * only for as many as it has free worker threads), so the store makes them RUNNING.
  *
  * @param owner the claiming node; becomes the lease owner
  * @param queue the queue to claim from
  * @param types the job types the node has handlers for; only these are claimed
  * @param limit the most jobs to claim, at least 1
  * @param leaseDuration how long the leases last unless renewed
- * @param startNow true when the claimer has a free worker thread for every job it claims and
- *     starts them at once: the jobs then go straight to RUNNING with their start time stamped,
- *     saving the separate {@link JobStore#markRunning} write; false leaves them QUEUED (for a
- *     claimer that prefetches jobs ahead of free threads)
  * @param maxAttempts for each of {@code types}, the most attempts of the node's handler (its retry
  *     policy's): a claimed job whose max attempts are unset (its request set none) gets this
  *     value, stored with the claim, so the job keeps it from then on
@@ -30,7 +27,6 @@ public record ClaimRequest(
     Set<String> types,
     int limit,
     Duration leaseDuration,
-    boolean startNow,
     Map<String, Integer> maxAttempts) {
 
   /**
@@ -71,41 +67,8 @@ public record ClaimRequest(
   }
 
   /**
-   * A claim whose jobs go straight to RUNNING ({@code startNow}), as the engine's do.
-   *
-   * @param owner the claiming node
-   * @param queue the queue
-   * @param types the job types the node has handlers for
-   * @param limit the most jobs
-   * @param leaseDuration the lease
-   * @param maxAttempts for each type, the most attempts a job without its own gets
-   */
-  public ClaimRequest(
-      String owner, String queue, Set<String> types, int limit, Duration leaseDuration,
-      Map<String, Integer> maxAttempts) {
-    this(owner, queue, types, limit, leaseDuration, true, maxAttempts);
-  }
-
-  /**
    * A claim whose jobs without max attempts get {@link RetryPolicy#DEFAULT_MAX_ATTEMPTS}, whatever
    * their type.
-   *
-   * @param owner the claiming node
-   * @param queue the queue
-   * @param types the job types the node has handlers for
-   * @param limit the most jobs
-   * @param leaseDuration the lease
-   * @param startNow whether the jobs go straight to RUNNING
-   */
-  public ClaimRequest(
-      String owner, String queue, Set<String> types, int limit, Duration leaseDuration,
-      boolean startNow) {
-    this(owner, queue, types, limit, leaseDuration, startNow, defaultMaxAttempts(types));
-  }
-
-  /**
-   * A claim that leaves the jobs QUEUED, to be marked RUNNING by {@link JobStore#markRunning}; jobs
-   * without max attempts get {@link RetryPolicy#DEFAULT_MAX_ATTEMPTS}.
    *
    * @param owner the claiming node
    * @param queue the queue
@@ -115,7 +78,7 @@ public record ClaimRequest(
    */
   public ClaimRequest(
       String owner, String queue, Set<String> types, int limit, Duration leaseDuration) {
-    this(owner, queue, types, limit, leaseDuration, false);
+    this(owner, queue, types, limit, leaseDuration, defaultMaxAttempts(types));
   }
 
   /**

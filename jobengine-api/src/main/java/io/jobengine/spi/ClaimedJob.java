@@ -6,8 +6,7 @@ import java.util.Objects;
 
 /**
  * A job the store handed to a node: what the node needs to run it, and the lease that fences
- * every write of this attempt. Its status is QUEUED, or RUNNING for a {@link
- * ClaimRequest#startNow()} claim.
+ * every write of this attempt. Its status is RUNNING (TO_CANCEL once a cancel is requested).
  *
  * @param lease the lease
  * @param type the handler type

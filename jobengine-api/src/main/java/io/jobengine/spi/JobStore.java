@@ -26,9 +26,9 @@ import java.util.Set;
  *       NewJob#delay()}, {@link Completion#retryDelay()}, lease durations) are added to it.
  *   <li><b>Claim.</b> {@link #claim} takes PENDING jobs of the queue whose type is requested and
  *       whose run time has come, in order of priority (lower first), then run time, then id; at
- *       most {@code limit}. Each claimed job becomes QUEUED (RUNNING, with its start time, when the
- *       request says {@link ClaimRequest#startNow()}), gets the claimer as lease owner, a
- *       lease expiring {@code leaseDuration} from now, a fencing token larger than any it had, and
+ *       most {@code limit}. Each claimed job becomes RUNNING with its start time stamped (the
+ *       claimer asks only for jobs it starts at once), gets the claimer as lease owner, a lease
+ *       expiring {@code leaseDuration} from now, a fencing token larger than any it had, and
  *       {@code attempt + 1}. A job enqueued without max attempts ({@link NewJob#maxAttempts()}
  *       null) gets the request's value for its type ({@link ClaimRequest#maxAttempts()}), stored
  *       in the same write, and keeps it from then on (the reaper and every later claim use it).
@@ -39,7 +39,8 @@ import java.util.Set;
  *       job that sorts before that point itself: a job placed before it by another node is then
  *       claimed at most that bound later than strict order says.
  *   <li><b>Fencing.</b> A lease is <em>live</em> while the job's token equals the lease's token and
- *       its status is QUEUED, RUNNING or TO_CANCEL. Every write that takes a {@link Lease} applies
+ *       its status is leased ({@link io.jobengine.JobStatus#isLeased()}: RUNNING or TO_CANCEL; and
+ *       QUEUED, which no claim produces any more). Every write that takes a {@link Lease} applies
  *       only to live leases and returns the ids whose lease was not live: nothing was written for
  *       those, and the caller must not retry the write.
  *   <li><b>Leases.</b> {@link #renewLeases} extends only the live leases it is given. {@link
@@ -102,19 +103,9 @@ public interface JobStore extends AutoCloseable {
    * Claims due jobs under a lease (see the class documentation).
    *
    * @param request what to claim
-   * @return the claimed jobs, QUEUED (or RUNNING), in claim order; possibly empty
+   * @return the claimed jobs, now RUNNING, in claim order; possibly empty
    */
   List<ClaimedJob> claim(ClaimRequest request);
-
-  /**
-   * Marks claimed jobs as RUNNING (a job whose cancel was requested stays TO_CANCEL) and stamps
-   * their start time. For jobs claimed without {@link ClaimRequest#startNow()}; the engine claims
-   * only for free threads, with {@code startNow}, and does not call this.
-   *
-   * @param leases the attempts that started
-   * @return the ids whose lease was not live; nothing was written for them
-   */
-  Set<JobId> markRunning(List<Lease> leases);
 
   /**
    * Writes the progress of running jobs.
@@ -168,7 +159,7 @@ public interface JobStore extends AutoCloseable {
   JobPage list(JobQuery query);
 
   /**
-   * Cancels a job: a PENDING one becomes CANCELED; a QUEUED or RUNNING one becomes TO_CANCEL with
+   * Cancels a job: a PENDING one becomes CANCELED; a RUNNING (or QUEUED) one becomes TO_CANCEL with
    * its cancel requested (its node learns of it at the next lease renewal); an ended one is left.
    *
    * @param id the id
@@ -187,26 +178,40 @@ public interface JobStore extends AutoCloseable {
   boolean retry(JobId id);
 
   /**
-   * Records a node in the node registry as alive, replacing an earlier registration of its name.
+   * Records a node in the node registry as alive, unless another live engine holds its name. One
+   * name has one row, owned by the instance that registered it last ({@link
+   * NodeRegistration#instance()}). The registration replaces the row when the row is its own
+   * instance's, or the row's node stopped (deregistered), or its heartbeat is older than the row's
+   * lease (by the store's clock): a node restarted after a clean stop or a crash takes its name
+   * back. Otherwise nothing is written and the holder is returned, so that two engines never share
+   * one row. Check and write are atomic: of two instances registering one name at once, one wins.
    *
    * @param node the node
+   * @return empty if the node is now registered; else the live node of another instance that
+   *     holds the name, as {@link #nodes()} would show it
    */
-  void registerNode(NodeRegistration node);
+  Optional<NodeInfo> registerNode(NodeRegistration node);
 
   /**
-   * Records a node's heartbeat: it is alive and holds {@code runningJobs} jobs.
+   * Records a node's heartbeat: it is alive and holds {@code runningJobs} jobs. Only the instance
+   * that owns the name's row writes it.
    *
    * @param name the node name
+   * @param instance the registering instance ({@link NodeRegistration#instance()})
    * @param runningJobs the jobs it holds
+   * @return true if recorded; false if the name's row belongs to another instance (it took the name
+   *     over after this one's heartbeat went stale) or there is none
    */
-  void nodeHeartbeat(String name, int runningJobs);
+  boolean nodeHeartbeat(String name, String instance, int runningJobs);
 
   /**
-   * Records that a node shut down cleanly.
+   * Records that a node shut down cleanly. Only the instance that owns the name's row changes it;
+   * for any other instance this does nothing.
    *
    * @param name the node name
+   * @param instance the registering instance ({@link NodeRegistration#instance()})
    */
-  void deregisterNode(String name);
+  void deregisterNode(String name, String instance);
 
   /**
    * The registered nodes, by name, with their state as of now: ALIVE, STOPPED, or DEAD when the

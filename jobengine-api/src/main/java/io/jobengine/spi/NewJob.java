@@ -2,6 +2,7 @@ package io.jobengine.spi;
 
 import io.jobengine.JobId;
 import io.jobengine.JobNames;
+import io.jobengine.JobRequest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -40,16 +41,17 @@ public record NewJob(
    * Checks the job.
    *
    * @throws NullPointerException if a required field is null
-   * @throws IllegalArgumentException if a name is invalid or a number out of range
+   * @throws IllegalArgumentException if a name is invalid, a number out of range, or the run time
+   *     out of the bounds of {@link JobRequest#requireRunAt} and {@link JobRequest#requireDelay}
    */
   public NewJob {
     Objects.requireNonNull(id, "id");
     JobNames.requireType(type);
     JobNames.requireQueue(queue);
     Objects.requireNonNull(payload, "payload");
-    Objects.requireNonNull(delay, "delay");
-    if (delay.isNegative()) {
-      throw new IllegalArgumentException("delay must not be negative, got " + delay);
+    JobRequest.requireDelay(delay);
+    if (runAt != null) {
+      JobRequest.requireRunAt(runAt);
     }
     if (maxAttempts != null && maxAttempts < 1) {
       throw new IllegalArgumentException("maxAttempts must be at least 1, got " + maxAttempts);

@@ -73,7 +73,7 @@ final class DefaultJobContext implements JobContext {
   }
 
   @Override
-  public boolean isCancelRequested() {
+  public boolean isStopRequested() {
     return running.stopReason() != null;
   }
 

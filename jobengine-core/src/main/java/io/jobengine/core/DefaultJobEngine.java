@@ -60,23 +60,24 @@ final class DefaultJobEngine implements JobEngine {
     String node = config.nodeName();
     config.queues().forEach(
         (queue, threads) -> pools.put(queue, new WorkerPool(node, queue, threads, this::threadFreed)));
-    this.leaseKeeper = new LeaseKeeper(config.store(), node, config.leaseDuration(), active);
+    this.presence = new NodePresence(config.store(), config);
+    this.leaseKeeper =
+        new LeaseKeeper(config.store(), node, config.leaseDuration(), active, presence);
     this.progress = new ProgressFlusher(config.store());
     this.outcomes = new OutcomeWriter(config.store(), node);
-    this.presence = new NodePresence(config.store(), config);
     this.leaseThread = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory(node, "lease"));
     this.timer = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory(node, "timer"));
     this.watchdog = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory(node, "watchdog"));
-    this.dispatcher =
-        new Dispatcher(
-            config.store(), node, handlers, new ArrayList<>(pools.values()), config.leaseDuration(),
-            config.pollInterval(), leaseKeeper, active, this::startJob,
-            handlers.maxAttempts(config.retryPolicy()));
     this.runnerCollaborators =
         new JobRunner.Collaborators(
             config.store(), config.codec(), config.clock(), node,
             new OutcomeDecider(config.retryPolicy()), outcomes, progress,
             watchdog, timer, this::jobDone);
+    this.dispatcher =
+        new Dispatcher(
+            config.store(), node, handlers, new ArrayList<>(pools.values()), config.leaseDuration(),
+            config.pollInterval(), leaseKeeper, active, runnerCollaborators, Dispatcher.LINGER,
+            handlers.maxAttempts(config.retryPolicy()));
     this.client =
         new EngineJobClient(
             JobClient.of(config.store(), config.codec()), active, dispatcher::wake);
@@ -127,11 +128,6 @@ final class DefaultJobEngine implements JobEngine {
         log.error("Unexpected failure in the {} of node '{}'; it runs again next time", what, config.nodeName(), t);
       }
     };
-  }
-
-  private void startJob(RunningJob running) {
-    WorkerPool pool = pools.get(running.job().queue());
-    pool.submit(new JobRunner(running, runnerCollaborators));
   }
 
   private void threadFreed() {
@@ -218,12 +214,14 @@ final class DefaultJobEngine implements JobEngine {
     OutcomeWriter writer = runnerCollaborators.writer();
     for (RunningJob job : new ArrayList<>(active.values())) {
       if (job.claimOutcome()) {
-        log.error(
-            "The handler of {} ignored the shutdown interrupt; releasing its job so that it runs "
-                + "again. Its thread {} keeps running until the handler returns; make the handler "
-                + "respond to interrupts or call JobContext.checkpoint()",
-            job, job.threadName());
-        writer.write(job, Completion.release(job.lease()));
+        JobMdc.run(job, () -> {
+          log.error(
+              "The handler of {} ignored the shutdown interrupt; releasing its job so that it runs "
+                  + "again. Its thread {} keeps running until the handler returns; make the handler "
+                  + "respond to interrupts or call JobContext.checkpoint()",
+              job, job.threadName());
+          writer.write(job, Completion.release(job.lease()));
+        });
       }
     }
   }

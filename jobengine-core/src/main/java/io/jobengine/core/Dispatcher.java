@@ -8,12 +8,12 @@ import io.jobengine.spi.JobStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Claims due jobs for free worker threads and hands them over.
+ * Claims due jobs for free worker threads and hands each to its queue's {@link WorkerPool}, as a
+ * {@link JobRunner}.
  *
  * <p>It claims only as many jobs as a queue has free threads, and only of the types this node has
  * handlers for, so no claimed job waits behind others on this node while another node idles, and a
@@ -28,6 +28,8 @@ final class Dispatcher implements Runnable {
   /** How long a partly free pool waits for more of its threads before it claims. */
   static final Duration LINGER = Duration.ofMillis(1);
 
+  /** {@link #LINGER}, or zero for a caller that steps the dispatcher and must not be put off. */
+  private final Duration linger;
   private final JobStore store;
   private final String nodeName;
   private final HandlerRegistry handlers;
@@ -37,7 +39,7 @@ final class Dispatcher implements Runnable {
   private final Duration busyPollInterval;
   private final LeaseKeeper leaseKeeper;
   private final Map<JobId, RunningJob> active;
-  private final Consumer<RunningJob> start;
+  private final JobRunner.Collaborators runners;
   private final Map<String, Integer> maxAttempts;
   private final Waiter waiter = new Waiter();
   private volatile boolean stopping;
@@ -51,7 +53,8 @@ final class Dispatcher implements Runnable {
       Duration pollInterval,
       LeaseKeeper leaseKeeper,
       Map<JobId, RunningJob> active,
-      Consumer<RunningJob> start,
+      JobRunner.Collaborators runners,
+      Duration linger,
       Map<String, Integer> maxAttempts) {
     this.store = store;
     this.nodeName = nodeName;
@@ -63,7 +66,8 @@ final class Dispatcher implements Runnable {
     this.busyPollInterval = tenth.compareTo(Duration.ofMillis(10)) < 0 ? Duration.ofMillis(10) : tenth;
     this.leaseKeeper = leaseKeeper;
     this.active = active;
-    this.start = start;
+    this.runners = runners;
+    this.linger = linger;
     this.maxAttempts = Map.copyOf(maxAttempts);
   }
 
@@ -92,7 +96,7 @@ final class Dispatcher implements Runnable {
         boolean busy = System.nanoTime() - lastFound < pollInterval.toNanos();
         wait =
             poll == Poll.FULL ? Duration.ZERO
-                : poll == Poll.LINGER ? LINGER
+                : poll == Poll.LINGER ? linger
                 : busy ? busyPollInterval : pollInterval;
       } catch (RuntimeException e) {
         log.warn("Claiming jobs failed; trying again in {}: {}", pollInterval, e.toString());
@@ -142,7 +146,7 @@ final class Dispatcher implements Runnable {
         if (pool.partialSince == 0) {
           pool.partialSince = now;
         }
-        if (now - pool.partialSince < LINGER.toNanos()) {
+        if (now - pool.partialSince < linger.toNanos()) {
           result = result == Poll.NONE ? Poll.LINGER : result;
           continue;
         }
@@ -159,7 +163,7 @@ final class Dispatcher implements Runnable {
         Duration timeout = job.timeout() != null ? job.timeout() : handler.timeout().orElse(null);
         RunningJob running = new RunningJob(job, handler, timeout, leaseValidUntil);
         active.put(running.id(), running);
-        start.accept(running);
+        pool.submit(new JobRunner(running, runners));
       }
       if (!claimed.isEmpty()) {
         log.debug("Claimed {} job(s) from queue '{}'", claimed.size(), pool.queue());

@@ -1,6 +1,7 @@
 package io.jobengine.core;
 
 import io.jobengine.JobClient;
+import io.jobengine.JobEngineException;
 import io.jobengine.JobHandler;
 import io.jobengine.JobId;
 import io.jobengine.JobNames;
@@ -113,8 +114,8 @@ public interface JobEngine extends AutoCloseable {
     private Builder() {}
 
     /**
-     * Where the jobs are: a {@code MySqlJobStore} in production, an {@link InMemoryJobStore} for
-     * demos and tests. Required. The engine does not close it.
+     * Where the jobs are: a {@code MySqlJobStore} in production, an {@link
+     * io.jobengine.testing.InMemoryJobStore} for demos and tests. Required. The engine does not close it.
      *
      * @param store the store
      * @return this builder
@@ -126,8 +127,10 @@ public interface JobEngine extends AutoCloseable {
 
     /**
      * This node's name: the lease owner of the jobs it claims and the name in logs and in the node
-     * registry. Unique among the live nodes of a cluster. Default: host name, process id and a
-     * random suffix.
+     * registry. Unique among the live nodes of a cluster: {@link #start()} refuses a name that a
+     * live engine holds, after waiting up to one lease for its heartbeat to go stale (the restart
+     * of a crashed node, whose old entry looks alive until then, takes its name over). Default:
+     * host name, process id and a random suffix.
      *
      * @param nodeName the name; see {@link JobNames#NODE}
      * @return this builder
@@ -286,13 +289,19 @@ public interface JobEngine extends AutoCloseable {
      * @return the engine
      * @throws IllegalStateException if the store is missing, no handler is found, two handlers
      *     share a type, or the lease is shorter than three heartbeats
+     * @throws JobEngineException if another live engine holds the node name (see {@link
+     *     #nodeName}), naming its host and process id
      */
     public JobEngine start() {
       EngineConfig config = config();
-      HandlerRegistry registry = HandlerRegistry.of(handlers, discoverHandlers);
-      DefaultJobEngine engine = new DefaultJobEngine(config, registry);
+      DefaultJobEngine engine = new DefaultJobEngine(config, handlerRegistry());
       engine.start();
       return engine;
+    }
+
+    /** The handlers given and, if discovery is on, those found; checked for duplicate types. */
+    HandlerRegistry handlerRegistry() {
+      return HandlerRegistry.of(handlers, discoverHandlers);
     }
 
     EngineConfig config() {

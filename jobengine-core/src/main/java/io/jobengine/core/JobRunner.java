@@ -15,7 +15,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * Runs one attempt on a worker thread: decodes the payload, runs the handler under its timeout,
@@ -30,11 +29,6 @@ import org.slf4j.MDC;
  */
 final class JobRunner implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
-
-  static final String MDC_JOB_ID = "jobengine.jobId";
-  static final String MDC_JOB_TYPE = "jobengine.jobType";
-  static final String MDC_ATTEMPT = "jobengine.attempt";
-  static final String MDC_NODE = "jobengine.node";
 
   /** How long a handler gets to stop after its timeout's interrupt before it is given up on. */
   static final Duration MAX_STUCK_GRACE = Duration.ofSeconds(5);
@@ -62,27 +56,35 @@ final class JobRunner implements Runnable {
 
   @Override
   public void run() {
-    String[] previous = {
-      MDC.get(MDC_JOB_ID), MDC.get(MDC_JOB_TYPE), MDC.get(MDC_ATTEMPT), MDC.get(MDC_NODE)
-    };
-    MDC.put(MDC_JOB_ID, running.id().toString());
-    MDC.put(MDC_JOB_TYPE, running.job().type());
-    MDC.put(MDC_ATTEMPT, Integer.toString(running.job().attempt()));
-    MDC.put(MDC_NODE, with.nodeName());
+    JobMdc mdc = JobMdc.of(running);
     boolean handedOver = false;
     try {
       handedOver = execute();
     } catch (Throwable t) {
-      log.error("Unexpected failure while running {}; the lease reaper will recover the job", running, t);
+      handedOver = handOverAfterEngineFailure(t);
     } finally {
-      restore(MDC_JOB_ID, previous[0]);
-      restore(MDC_JOB_TYPE, previous[1]);
-      restore(MDC_ATTEMPT, previous[2]);
-      restore(MDC_NODE, previous[3]);
+      mdc.close();
       if (!handedOver) {
         with.onDone().accept(running);
       }
     }
+  }
+
+  /**
+   * The engine itself failed while running the attempt. If nobody has written its outcome yet,
+   * write one now, so the job does not wait out its lease.
+   *
+   * @return true if an outcome was handed to the writer
+   */
+  private boolean handOverAfterEngineFailure(Throwable t) {
+    // The text, not the throwable: a logger would call the methods that may have failed.
+    log.error("Unexpected failure while running {}: {}", running, ErrorText.describe(t));
+    if (!running.claimOutcome()) {
+      return false;
+    }
+    with.writer().submit(
+        running, with.decider().fallback(running, null, t), landed -> with.onDone().accept(running));
+    return true;
   }
 
   /** @return true if the outcome was handed to the writer, which then calls {@code onDone} */
@@ -101,7 +103,11 @@ final class JobRunner implements Runnable {
     } catch (Throwable t) {
       failure = t;
       if (t instanceof Error) {
-        log.error("Handler of {} threw an Error; recording it as the attempt's failure", running, t);
+        // The text, not the throwable: a logger would call toString() and getMessage(), which
+        // may throw, and walk the causes recursively.
+        log.error(
+            "Handler of {} threw an Error; recording it as the attempt's failure: {}",
+            running, ErrorText.describe(t));
       }
     } finally {
       running.exitHandler();
@@ -117,12 +123,23 @@ final class JobRunner implements Runnable {
           running);
       return false;
     }
-    Completion completion =
-        failure instanceof UndecodablePayload
-            ? Completion.failure(running.lease(), failure.getMessage())
-            : with.decider().decide(running, failure, ThreadLocalRandom.current().nextDouble());
+    Completion completion = decide(failure);
     with.writer().submit(running, completion, landed -> with.onDone().accept(running));
     return true;
+  }
+
+  /** The attempt's outcome; never throws, so that an outcome is always written. */
+  private Completion decide(Throwable failure) {
+    try {
+      return failure instanceof UndecodablePayload
+          ? Completion.failure(running.lease(), failure.getMessage())
+          : with.decider().decide(running, failure, ThreadLocalRandom.current().nextDouble());
+    } catch (RuntimeException | Error e) {
+      log.error(
+          "Could not decide the outcome of {} ({}); writing a fallback outcome",
+          running, ErrorText.headline(e));
+      return with.decider().fallback(running, failure, e);
+    }
   }
 
   private <P> void invoke(JobHandler<P> handler, DefaultJobContext context) throws Exception {
@@ -154,20 +171,22 @@ final class JobRunner implements Runnable {
     if (running.handlerDone() || !running.claimOutcome()) {
       return;
     }
+    JobMdc.run(running, () -> recordStuckTimeout(grace));
+  }
+
+  private void recordStuckTimeout(Duration grace) {
     log.error(
         "The handler of {} did not stop within {} after its timeout of {}; recording the timeout "
             + "now. Its thread {} stays busy until the handler returns; make the handler respond "
             + "to interrupts or call JobContext.checkpoint()",
         running, grace, running.timeout(), running.threadName());
-    with.writer().write(running, with.decider().timedOut(running, ThreadLocalRandom.current().nextDouble()));
-  }
-
-  private static void restore(String key, String value) {
-    if (value == null) {
-      MDC.remove(key);
-    } else {
-      MDC.put(key, value);
+    Completion completion;
+    try {
+      completion = with.decider().timedOut(running, ThreadLocalRandom.current().nextDouble());
+    } catch (RuntimeException e) {
+      completion = with.decider().fallback(running, null, e);
     }
+    with.writer().write(running, completion);
   }
 
   /**

@@ -32,13 +32,17 @@ final class LeaseKeeper {
   private final String nodeName;
   private final Duration leaseDuration;
   private final Map<JobId, RunningJob> active;
+  private final NodePresence presence;
   private volatile boolean healthy = true;
 
-  LeaseKeeper(JobStore store, String nodeName, Duration leaseDuration, Map<JobId, RunningJob> active) {
+  LeaseKeeper(
+      JobStore store, String nodeName, Duration leaseDuration, Map<JobId, RunningJob> active,
+      NodePresence presence) {
     this.store = store;
     this.nodeName = nodeName;
     this.leaseDuration = leaseDuration;
     this.active = active;
+    this.presence = presence;
   }
 
   /** False while lease renewals fail; the dispatcher claims nothing then. */
@@ -73,7 +77,7 @@ final class LeaseKeeper {
       apply(renewal, held, started + leaseDuration.toNanos());
     }
     try {
-      store.nodeHeartbeat(nodeName, active.size());
+      presence.heartbeat(active.size());
     } catch (RuntimeException e) {
       unhealthy("record the heartbeat of node '" + nodeName + "'", e);
       return;
@@ -101,12 +105,12 @@ final class LeaseKeeper {
       }
       if (renewal.lost().contains(id)) {
         if (job.requestStop(Reason.LEASE_LOST)) {
-          log.warn("{} lost its lease; stopping it (another node may run it)", job);
+          JobMdc.run(job, () -> log.warn("{} lost its lease; stopping it (another node may run it)", job));
         }
       } else {
         job.leaseRenewed(validUntil);
         if (renewal.cancelRequested().contains(id) && job.requestStop(Reason.CANCELED)) {
-          log.info("{} was canceled; stopping its handler", job);
+          JobMdc.run(job, () -> log.info("{} was canceled; stopping its handler", job));
         }
       }
     }
@@ -127,10 +131,10 @@ final class LeaseKeeper {
         continue;
       }
       if (now - job.leaseValidUntilNanos() >= 0 && job.requestStop(Reason.LEASE_LOST)) {
-        log.error(
+        JobMdc.run(job, () -> log.error(
             "{}: its lease may have expired while renewals failed; interrupting it so that it does "
                 + "not run beside another node's attempt",
-            job);
+            job));
       }
     }
   }

@@ -25,7 +25,7 @@ final class NamedThreadFactory implements ThreadFactory {
     Runnable withNode =
         () -> {
           // Every line an engine thread logs names its node, so logs can be split per node.
-          MDC.put(JobRunner.MDC_NODE, nodeName);
+          MDC.put(JobMdc.NODE, nodeName);
           r.run();
         };
     Thread t = new Thread(withNode, prefix + next.getAndIncrement());

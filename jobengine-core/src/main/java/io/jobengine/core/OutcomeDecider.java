@@ -3,8 +3,6 @@ package io.jobengine.core;
 import io.jobengine.JobStoppedException.Reason;
 import io.jobengine.RetryPolicy;
 import io.jobengine.spi.Completion;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.time.Duration;
 import java.util.List;
 
@@ -24,8 +22,8 @@ import java.util.List;
  * </ul>
  */
 final class OutcomeDecider {
-  /** Stored errors are cut to this many characters; the store may cut them further. */
-  static final int MAX_ERROR_CHARS = 8000;
+  /** The wait before the next attempt when even the engine's default policy cannot say. */
+  static final Duration FALLBACK_DELAY = Duration.ofSeconds(1);
 
   private final RetryPolicy defaultPolicy;
 
@@ -56,7 +54,33 @@ final class OutcomeDecider {
           ? Completion.success(running.lease())
           : Completion.warning(running.lease(), warnings);
     }
-    return failed(running, describe(failure), policyFor(running).isRetryable(failure), random);
+    return failed(running, ErrorText.describe(failure), policyFor(running).isRetryable(failure), random);
+  }
+
+  /**
+   * The outcome when {@link #decide} itself threw (a handler's retry policy that throws, say): the
+   * attempt must still end, so it is retried under the engine's default policy while attempts are
+   * left, else failed, with an error that names both throwables' classes.
+   *
+   * @param failure what the handler threw, or null if it returned
+   * @param decideFailure what deciding threw
+   */
+  Completion fallback(RunningJob running, Throwable failure, Throwable decideFailure) {
+    String error =
+        (failure == null ? "the handler returned" : ErrorText.headline(failure))
+            + "\n(the engine could not decide this attempt's outcome: "
+            + ErrorText.headline(decideFailure) + "; retrying under the engine's default policy)";
+    int attempt = running.job().attempt();
+    if (attempt >= running.job().maxAttempts()) {
+      return Completion.failure(running.lease(), error);
+    }
+    Duration delay;
+    try {
+      delay = defaultPolicy.delayAfter(attempt, 0.5);
+    } catch (RuntimeException e) {
+      delay = FALLBACK_DELAY;
+    }
+    return Completion.retry(running.lease(), error, delay);
   }
 
   /** The outcome of an attempt that ran past its timeout. */
@@ -74,13 +98,5 @@ final class OutcomeDecider {
       return Completion.retry(running.lease(), error, delay);
     }
     return Completion.failure(running.lease(), error);
-  }
-
-  /** The failure's stack trace, cut to {@link #MAX_ERROR_CHARS}. */
-  static String describe(Throwable failure) {
-    StringWriter text = new StringWriter();
-    failure.printStackTrace(new PrintWriter(text));
-    String s = text.toString().stripTrailing();
-    return s.length() <= MAX_ERROR_CHARS ? s : s.substring(0, MAX_ERROR_CHARS - 15) + "\n... (truncated)";
   }
 }

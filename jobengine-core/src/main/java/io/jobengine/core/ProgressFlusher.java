@@ -2,6 +2,7 @@ package io.jobengine.core;
 
 import io.jobengine.JobId;
 import io.jobengine.JobStoppedException.Reason;
+import io.jobengine.StoreDataException;
 import io.jobengine.spi.JobStore;
 import io.jobengine.spi.ProgressUpdate;
 import java.util.ArrayList;
@@ -17,6 +18,10 @@ import org.slf4j.LoggerFactory;
  * Writes what handlers report (progress and warnings) in batches. A handler may report progress
  * thousands of times a second; only the latest state of each job is kept, and all jobs' latest
  * states go to the store in one call per flush. A rejected write means the attempt lost its lease: it is asked to stop.
+ *
+ * <p>A failed write is not retried (the next flush carries the latest state). A batch the store
+ * refuses for the data of some of its rows ({@link StoreDataException}) is written again job by
+ * job, so that one job's report does not cost the others theirs.
  */
 final class ProgressFlusher {
   private static final Logger log = LoggerFactory.getLogger(ProgressFlusher.class);
@@ -56,15 +61,27 @@ final class ProgressFlusher {
     Set<JobId> rejected;
     try {
       rejected = store.reportProgress(updates);
+    } catch (StoreDataException e) {
+      if (updates.size() == 1) {
+        RunningJob job = byId.get(updates.get(0).lease().jobId());
+        JobMdc.run(job, () -> log.warn("The store refused the progress of {}: {}", job, e.toString()));
+        return;
+      }
+      // One job's report must not cost the others theirs: write each on its own.
+      for (ProgressUpdate update : updates) {
+        JobId id = update.lease().jobId();
+        write(List.of(update), Map.of(id, byId.get(id)));
+      }
+      return;
     } catch (RuntimeException e) {
-      // Progress is informative; the next report will carry the latest value.
+      // Progress is informative; the next report will carry the latest value. Not retried.
       log.warn("Could not write the progress of {} job(s): {}", updates.size(), e.toString());
       return;
     }
     for (JobId id : rejected) {
       RunningJob job = byId.get(id);
       if (job != null && !job.outcomeClaimed() && job.requestStop(Reason.LEASE_LOST)) {
-        log.warn("{} lost its lease (its progress write was rejected); stopping it", job);
+        JobMdc.run(job, () -> log.warn("{} lost its lease (its progress write was rejected); stopping it", job));
       }
     }
   }

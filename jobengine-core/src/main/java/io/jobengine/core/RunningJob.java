@@ -1,5 +1,6 @@
 package io.jobengine.core;
 
+import io.jobengine.JobContext;
 import io.jobengine.JobHandler;
 import io.jobengine.JobId;
 import io.jobengine.JobStoppedException.Reason;
@@ -22,6 +23,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * (the worker, the watchdog for a handler stuck past its timeout, or shutdown) writes it.
  */
 final class RunningJob {
+  /** Kept free of the warnings' budget for the note on dropped warnings. */
+  private static final int NOTE_ROOM = 200;
+
+  /** A warning that would be cut below this is dropped instead: little of it would be left. */
+  private static final int MIN_WARNING_ROOM = 100;
+
   private final ClaimedJob job;
   private final JobHandler<?> handler;
   private final Duration timeout;
@@ -29,6 +36,8 @@ final class RunningJob {
   private final AtomicBoolean outcomeClaimed = new AtomicBoolean();
   private final Object reportLock = new Object();
   private final List<String> warnings = new ArrayList<>();
+  private int warningChars;
+  private int droppedWarnings;
   private Integer percent;
   private String message;
   private boolean reportPending;
@@ -138,18 +147,32 @@ final class RunningJob {
     this.leaseValidUntilNanos = validUntilNanos;
   }
 
+  /** Keeps the latest progress; the message is cut to {@link JobContext#MAX_PROGRESS_MESSAGE_LENGTH}. */
   void progress(int percent, String message) {
+    String kept = Texts.cut(message, JobContext.MAX_PROGRESS_MESSAGE_LENGTH);
     synchronized (reportLock) {
       this.percent = percent;
-      this.message = message;
+      this.message = kept;
       reportPending = true;
     }
   }
 
+  /**
+   * Keeps a warning within the attempt's budget (see {@link JobContext}): each cut to {@link
+   * JobContext#MAX_WARNING_LENGTH}, at most {@link JobContext#MAX_WARNINGS} of them and {@link
+   * JobContext#MAX_WARNINGS_TOTAL_LENGTH} characters in all; the rest are counted, not kept.
+   */
   void warn(String message) {
     synchronized (reportLock) {
-      warnings.add(message);
       reportPending = true;
+      int room = JobContext.MAX_WARNINGS_TOTAL_LENGTH - NOTE_ROOM - warningChars;
+      if (warnings.size() >= JobContext.MAX_WARNINGS || room < MIN_WARNING_ROOM) {
+        droppedWarnings++;
+        return;
+      }
+      String kept = Texts.cut(message, Math.min(JobContext.MAX_WARNING_LENGTH, room));
+      warnings.add(kept);
+      warningChars += kept.length();
     }
   }
 
@@ -163,14 +186,27 @@ final class RunningJob {
         return null;
       }
       reportPending = false;
-      return new ProgressUpdate(job.lease(), percent, message, warnings);
+      return new ProgressUpdate(job.lease(), percent, message, keptWarnings());
     }
   }
 
+  /** The warnings kept, and a last note on how many were dropped if any were. */
   List<String> warnings() {
     synchronized (reportLock) {
+      return keptWarnings();
+    }
+  }
+
+  private List<String> keptWarnings() {
+    if (droppedWarnings == 0) {
       return List.copyOf(warnings);
     }
+    List<String> all = new ArrayList<>(warnings);
+    all.add(
+        "... and " + droppedWarnings + " more warning(s) not kept (at most "
+            + JobContext.MAX_WARNINGS + " warnings, " + JobContext.MAX_WARNINGS_TOTAL_LENGTH
+            + " characters in all)");
+    return List.copyOf(all);
   }
 
   @Override

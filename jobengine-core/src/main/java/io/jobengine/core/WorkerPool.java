@@ -15,7 +15,7 @@ final class WorkerPool {
   private final String queue;
   private final int threads;
   private final AtomicInteger busy = new AtomicInteger();
-  private final ThreadPoolExecutor executor;
+  private final ExecutorService executor;
   private final Runnable onThreadFreed;
   /** When the dispatcher first saw this pool partly free without claiming; 0 if not. Its thread only. */
   long partialSince;
@@ -25,13 +25,23 @@ final class WorkerPool {
    *     dispatcher's wake-up, so that a freed thread is filled without waiting for the next poll
    */
   WorkerPool(String nodeName, String queue, int threads, Runnable onThreadFreed) {
+    this(
+        queue, threads,
+        new ThreadPoolExecutor(
+            threads, threads, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+            new NamedThreadFactory(nodeName, "worker-" + queue)),
+        onThreadFreed);
+  }
+
+  /**
+   * A pool whose jobs run on {@code executor}, which may run them later: {@code threads} is then
+   * the number of job slots the dispatcher claims for (the {@link SteppedEngine}'s held tasks).
+   */
+  WorkerPool(String queue, int threads, ExecutorService executor, Runnable onThreadFreed) {
     this.queue = queue;
     this.threads = threads;
     this.onThreadFreed = onThreadFreed;
-    this.executor =
-        new ThreadPoolExecutor(
-            threads, threads, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
-            new NamedThreadFactory(nodeName, "worker-" + queue));
+    this.executor = executor;
   }
 
   String queue() {

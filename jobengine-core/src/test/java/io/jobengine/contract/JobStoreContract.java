@@ -239,7 +239,8 @@ public abstract class JobStoreContract {
     assertThat(claimed.priority()).isEqualTo(3);
     JobInfo job = get(id);
     assertThat(claimed.createdAt()).isEqualTo(job.createdAt());
-    assertThat(job.status()).isEqualTo(JobStatus.QUEUED);
+    assertThat(job.status()).isEqualTo(JobStatus.RUNNING);
+    assertThat(job.startedAt()).isNotNull().isCloseTo(job.updatedAt(), CLOSE);
     assertThat(job.attempt()).isEqualTo(1);
     assertThat(job.leaseOwner()).isEqualTo(NODE);
     assertThat(job.leaseExpiresAt()).isCloseTo(job.updatedAt().plus(LEASE), CLOSE);
@@ -372,7 +373,7 @@ public abstract class JobStoreContract {
       assertThat(listAll(JobQuery.builder()))
           .allSatisfy(
               job -> {
-                assertThat(job.status()).isEqualTo(JobStatus.QUEUED);
+                assertThat(job.status()).isEqualTo(JobStatus.RUNNING);
                 assertThat(job.attempt()).isEqualTo(1);
               });
     } finally {
@@ -473,11 +474,10 @@ public abstract class JobStoreContract {
   // ---------------------------------------------------------------- attempt writes
 
   @Test
-  void a_start_now_claim_makes_the_job_running_with_its_start_stamped() {
+  void a_claim_makes_the_job_running_with_its_start_stamped() {
     JobId id = enqueue(newJob(TYPE));
 
-    List<ClaimedJob> claimed =
-        store().claim(new ClaimRequest(NODE, QUEUE, Set.of(TYPE), 5, LEASE, true));
+    List<ClaimedJob> claimed = claim(5, TYPE);
 
     assertThat(claimed).hasSize(1);
     JobInfo job = get(id);
@@ -488,34 +488,9 @@ public abstract class JobStoreContract {
   }
 
   @Test
-  void a_job_claimed_with_start_now_is_canceled_and_completed_like_any_running_job() {
-    JobId id = enqueue(newJob(TYPE));
-    Lease lease = store().claim(new ClaimRequest(NODE, QUEUE, Set.of(TYPE), 1, LEASE, true)).get(0).lease();
-
-    assertThat(store().cancel(id)).isEqualTo(CancelResult.CANCEL_REQUESTED);
-    assertThat(store().renewLeases(NODE, List.of(lease), LEASE).cancelRequested()).containsExactly(id);
-    assertThat(store().complete(List.of(Completion.canceled(lease)))).isEmpty();
-
-    assertThat(get(id).status()).isEqualTo(JobStatus.CANCELED);
-  }
-
-  @Test
-  void mark_running_makes_a_claimed_job_running_and_stamps_its_start() {
-    JobId id = enqueue(newJob(TYPE));
-    Lease lease = claimOne().lease();
-
-    assertThat(store().markRunning(List.of(lease))).isEmpty();
-
-    JobInfo job = get(id);
-    assertThat(job.status()).isEqualTo(JobStatus.RUNNING);
-    assertThat(job.startedAt()).isNotNull().isCloseTo(job.updatedAt(), CLOSE);
-    assertThat(job.leaseOwner()).isEqualTo(NODE);
-  }
-
-  @Test
   void progress_reported_under_a_live_lease_is_visible_through_get() {
     JobId id = enqueue(newJob(TYPE));
-    Lease lease = running(claimOne().lease());
+    Lease lease = claimOne().lease();
 
     assertThat(store().reportProgress(List.of(new ProgressUpdate(lease, 40, "4 of 10 mails"))))
         .isEmpty();
@@ -530,7 +505,7 @@ public abstract class JobStoreContract {
   @Test
   void warnings_reported_while_running_are_visible_and_leave_the_progress_alone() {
     JobId id = enqueue(newJob(TYPE));
-    Lease lease = running(claimOne().lease());
+    Lease lease = claimOne().lease();
     store().reportProgress(List.of(new ProgressUpdate(lease, 30, "a third")));
 
     assertThat(
@@ -547,7 +522,7 @@ public abstract class JobStoreContract {
   @Test
   void a_new_attempt_starts_without_the_warnings_of_the_previous_one() {
     JobId id = enqueue(newJob(TYPE));
-    Lease first = running(claimOne().lease());
+    Lease first = claimOne().lease();
     store().reportProgress(List.of(new ProgressUpdate(first, null, null, List.of("first try"))));
     store().complete(List.of(Completion.retry(first, "boom", Duration.ZERO)));
 
@@ -559,7 +534,7 @@ public abstract class JobStoreContract {
   @Test
   void success_ends_the_job_and_its_lease() {
     JobId id = enqueue(newJob(TYPE));
-    Lease lease = running(claimOne().lease());
+    Lease lease = claimOne().lease();
 
     assertThat(store().complete(List.of(Completion.success(lease)))).isEmpty();
 
@@ -575,7 +550,7 @@ public abstract class JobStoreContract {
   @Test
   void warning_ends_the_job_with_its_warnings_stored() {
     JobId id = enqueue(newJob(TYPE));
-    Lease lease = running(claimOne().lease());
+    Lease lease = claimOne().lease();
 
     assertThat(
             store()
@@ -593,7 +568,7 @@ public abstract class JobStoreContract {
   @Test
   void failure_ends_the_job_with_its_error_stored() {
     JobId id = enqueue(newJob(TYPE));
-    Lease lease = running(claimOne().lease());
+    Lease lease = claimOne().lease();
 
     assertThat(store().complete(List.of(Completion.failure(lease, "SMTP said 550")))).isEmpty();
 
@@ -608,7 +583,7 @@ public abstract class JobStoreContract {
   @Test
   void a_very_long_error_is_stored_truncated() {
     JobId id = enqueue(newJob(TYPE));
-    Lease lease = running(claimOne().lease());
+    Lease lease = claimOne().lease();
     String error = "x".repeat(200_000);
 
     assertThat(store().complete(List.of(Completion.failure(lease, error)))).isEmpty();
@@ -620,7 +595,7 @@ public abstract class JobStoreContract {
   @Test
   void retry_completion_puts_the_job_back_after_its_delay_keeping_the_attempt() {
     JobId id = enqueue(newJob(TYPE).maxAttempts(3));
-    Lease lease = running(claimOne().lease());
+    Lease lease = claimOne().lease();
 
     assertThat(
             store()
@@ -650,7 +625,7 @@ public abstract class JobStoreContract {
   @Test
   void release_puts_the_job_back_claimable_at_once_without_using_up_an_attempt() {
     JobId id = enqueue(newJob(TYPE).maxAttempts(1));
-    Lease lease = running(claimOne().lease());
+    Lease lease = claimOne().lease();
 
     assertThat(store().complete(List.of(Completion.release(lease)))).isEmpty();
 
@@ -673,10 +648,15 @@ public abstract class JobStoreContract {
     Lease leaseB = claimOne().lease();
     assertThat(store().complete(List.of(Completion.success(leaseB)))).isEmpty();
 
-    assertThat(store().markRunning(List.of(leaseA, leaseB))).containsExactly(b);
+    assertThat(
+            store().reportProgress(
+                List.of(new ProgressUpdate(leaseA, 10, "a"), new ProgressUpdate(leaseB, 10, "b"))))
+        .containsExactly(b);
 
     assertThat(get(a).status()).isEqualTo(JobStatus.RUNNING);
+    assertThat(get(a).progressPercent()).isEqualTo(10);
     assertThat(get(b).status()).isEqualTo(JobStatus.SUCCESS);
+    assertThat(get(b).progressPercent()).isNull();
   }
 
   @Test
@@ -684,7 +664,6 @@ public abstract class JobStoreContract {
     JobId missing = JobId.generate();
     Lease lease = new Lease(missing, NODE, 1);
 
-    assertThat(store().markRunning(List.of(lease))).containsExactly(missing);
     assertThat(store().reportProgress(List.of(new ProgressUpdate(lease, 5, null))))
         .containsExactly(missing);
     assertThat(store().complete(List.of(Completion.success(lease)))).containsExactly(missing);
@@ -692,17 +671,6 @@ public abstract class JobStoreContract {
   }
 
   // ---------------------------------------------------------------- fencing
-
-  @Test
-  void mark_running_with_a_stale_lease_changes_nothing_and_is_rejected() {
-    JobId id = enqueue(newJob(TYPE));
-    Attempts attempts = expireAndReclaim(id);
-    JobInfo before = get(id);
-
-    assertThat(store().markRunning(List.of(attempts.stale()))).containsExactly(id);
-
-    assertUnchanged(before);
-  }
 
   @Test
   void progress_with_a_stale_lease_changes_nothing_and_is_rejected() {
@@ -721,7 +689,6 @@ public abstract class JobStoreContract {
   void completion_with_a_stale_lease_changes_nothing_and_is_rejected(Outcome outcome) {
     JobId id = enqueue(newJob(TYPE));
     Attempts attempts = expireAndReclaim(id);
-    running(attempts.current());
     JobInfo before = get(id);
 
     assertThat(store().complete(List.of(completion(attempts.stale(), outcome))))
@@ -737,11 +704,10 @@ public abstract class JobStoreContract {
       names = {"SUCCESS", "WARNING", "FAILURE", "CANCELED"})
   void no_lease_write_lands_after_the_job_ended(Outcome ending) {
     JobId id = enqueue(newJob(TYPE));
-    Lease lease = running(claimOne().lease());
+    Lease lease = claimOne().lease();
     assertThat(store().complete(List.of(completion(lease, ending)))).isEmpty();
     JobInfo ended = get(id);
 
-    assertThat(store().markRunning(List.of(lease))).containsExactly(id);
     assertThat(store().reportProgress(List.of(new ProgressUpdate(lease, 99, "late"))))
         .containsExactly(id);
     for (Outcome outcome : Outcome.values()) {
@@ -758,7 +724,6 @@ public abstract class JobStoreContract {
   void a_stale_attempts_completion_cannot_overwrite_the_newer_attempts_result() {
     JobId id = enqueue(newJob(TYPE));
     Attempts attempts = expireAndReclaim(id);
-    running(attempts.current());
     assertThat(store().complete(List.of(Completion.success(attempts.current())))).isEmpty();
 
     assertThat(store().complete(List.of(Completion.failure(attempts.stale(), "stale failure"))))
@@ -773,12 +738,13 @@ public abstract class JobStoreContract {
   @Test
   void a_stale_attempt_cannot_write_over_a_job_that_went_back_to_pending() {
     JobId id = enqueue(newJob(TYPE));
-    Lease lease = running(claimOne().lease());
+    Lease lease = claimOne().lease();
     advanceTime(PAST_LEASE);
     assertThat(store().reapExpiredLeases()).isEqualTo(1);
     JobInfo requeued = get(id);
 
-    assertThat(store().markRunning(List.of(lease))).containsExactly(id);
+    assertThat(store().reportProgress(List.of(new ProgressUpdate(lease, 99, "late"))))
+        .containsExactly(id);
     assertThat(store().complete(List.of(Completion.success(lease)))).containsExactly(id);
 
     assertUnchanged(requeued);
@@ -789,7 +755,7 @@ public abstract class JobStoreContract {
   @Test
   void reaper_puts_an_expired_job_with_attempts_left_back_to_pending_in_its_old_place() {
     JobId id = enqueue(newJob(TYPE).maxAttempts(3));
-    running(claimOne().lease());
+    claimOne();
     advanceTime(PAST_LEASE);
 
     assertThat(store().reapExpiredLeases()).isEqualTo(1);
@@ -829,7 +795,7 @@ public abstract class JobStoreContract {
   @Test
   void reaper_cancels_an_expired_job_whose_cancel_was_requested() {
     JobId id = enqueue(newJob(TYPE).maxAttempts(3));
-    running(claimOne().lease());
+    claimOne();
     assertThat(store().cancel(id)).isEqualTo(CancelResult.CANCEL_REQUESTED);
     advanceTime(PAST_LEASE);
 
@@ -869,7 +835,7 @@ public abstract class JobStoreContract {
     assertThat(store().reapExpiredLeases()).isEqualTo(1);
 
     assertThat(get(old).status()).isEqualTo(JobStatus.PENDING);
-    assertThat(get(fresh).status()).isEqualTo(JobStatus.QUEUED);
+    assertThat(get(fresh).status()).isEqualTo(JobStatus.RUNNING);
   }
 
   @Test
@@ -915,7 +881,7 @@ public abstract class JobStoreContract {
   @Test
   void renewal_extends_a_lease_so_the_reaper_leaves_it() {
     JobId id = enqueue(newJob(TYPE));
-    Lease lease = running(claimOne().lease());
+    Lease lease = claimOne().lease();
     advanceTime(Duration.ofSeconds(20));
 
     LeaseRenewal renewal = store().renewLeases(NODE, List.of(lease), LEASE);
@@ -927,7 +893,7 @@ public abstract class JobStoreContract {
     advanceTime(Duration.ofSeconds(20)); // past the original expiry, before the renewed one
     assertThat(store().reapExpiredLeases()).isZero();
     assertThat(get(id).status()).isEqualTo(JobStatus.RUNNING);
-    assertThat(store().markRunning(List.of(lease))).isEmpty();
+    assertThat(store().reportProgress(List.of(new ProgressUpdate(lease, 1, null)))).isEmpty();
 
     advanceTime(Duration.ofSeconds(11)); // past the renewed expiry
     assertThat(store().reapExpiredLeases()).isEqualTo(1);
@@ -955,7 +921,7 @@ public abstract class JobStoreContract {
   @Test
   void renewal_reports_cancel_requests_of_leases_still_held() {
     JobId id = enqueue(newJob(TYPE));
-    Lease lease = running(claimOne().lease());
+    Lease lease = claimOne().lease();
     assertThat(store().cancel(id)).isEqualTo(CancelResult.CANCEL_REQUESTED);
 
     LeaseRenewal renewal = store().renewLeases(NODE, List.of(lease), LEASE);
@@ -1020,25 +986,9 @@ public abstract class JobStoreContract {
   }
 
   @Test
-  void cancel_of_a_claimed_job_requests_it_and_mark_running_keeps_it_to_cancel() {
-    JobId id = enqueue(newJob(TYPE));
-    Lease lease = claimOne().lease();
-
-    assertThat(store().cancel(id)).isEqualTo(CancelResult.CANCEL_REQUESTED);
-    assertThat(get(id).status()).isEqualTo(JobStatus.TO_CANCEL);
-    assertThat(get(id).cancelRequested()).isTrue();
-
-    assertThat(store().markRunning(List.of(lease))).isEmpty();
-    JobInfo job = get(id);
-    assertThat(job.status()).isEqualTo(JobStatus.TO_CANCEL);
-    assertThat(job.startedAt()).isNotNull();
-    assertThat(job.leaseOwner()).isEqualTo(NODE);
-  }
-
-  @Test
   void cancel_of_a_running_job_shows_to_cancel_until_its_node_ends_it_canceled() {
     JobId id = enqueue(newJob(TYPE));
-    Lease lease = running(claimOne().lease());
+    Lease lease = claimOne().lease();
 
     assertThat(store().cancel(id)).isEqualTo(CancelResult.CANCEL_REQUESTED);
 
@@ -1074,7 +1024,7 @@ public abstract class JobStoreContract {
   @Test
   void a_job_whose_cancel_was_requested_may_still_end_in_its_own_outcome() {
     JobId id = enqueue(newJob(TYPE));
-    Lease lease = running(claimOne().lease());
+    Lease lease = claimOne().lease();
     store().cancel(id);
 
     assertThat(store().complete(List.of(Completion.success(lease)))).isEmpty();
@@ -1085,7 +1035,7 @@ public abstract class JobStoreContract {
   @Test
   void release_of_a_job_whose_cancel_was_requested_ends_it_canceled() {
     JobId id = enqueue(newJob(TYPE));
-    Lease lease = running(claimOne().lease());
+    Lease lease = claimOne().lease();
     store().cancel(id);
 
     assertThat(store().complete(List.of(Completion.release(lease)))).isEmpty();
@@ -1099,7 +1049,7 @@ public abstract class JobStoreContract {
   @Test
   void retry_completion_of_a_job_whose_cancel_was_requested_ends_it_canceled() {
     JobId id = enqueue(newJob(TYPE).maxAttempts(3));
-    Lease lease = running(claimOne().lease());
+    Lease lease = claimOne().lease();
     store().cancel(id);
 
     assertThat(store().complete(List.of(Completion.retry(lease, "interrupted", Duration.ZERO))))
@@ -1138,7 +1088,7 @@ public abstract class JobStoreContract {
         .containsExactly(new EnqueueResult(first, false));
     assertThat(store().get(duplicate.id())).isEmpty();
 
-    running(claimOne().lease());
+    claimOne();
     NewJob whileRunning = newJob(TYPE).uniqueKey("report-2024-06").build();
     assertThat(store().enqueue(List.of(whileRunning)))
         .containsExactly(new EnqueueResult(first, false));
@@ -1212,7 +1162,7 @@ public abstract class JobStoreContract {
   @Test
   void retry_puts_a_failed_job_back_to_pending_with_attempts_reset_and_error_kept() {
     JobId id = enqueue(newJob(TYPE).maxAttempts(1));
-    Lease lease = running(claimOne().lease());
+    Lease lease = claimOne().lease();
     assertThat(store().reportProgress(List.of(new ProgressUpdate(lease, 30, "a third"))))
         .isEmpty();
     assertThat(store().complete(List.of(Completion.failure(lease, "SMTP said 550")))).isEmpty();
@@ -1237,7 +1187,7 @@ public abstract class JobStoreContract {
   @Test
   void retry_puts_a_canceled_job_back_to_pending_without_its_cancel_request() {
     JobId id = enqueue(newJob(TYPE));
-    Lease lease = running(claimOne().lease());
+    Lease lease = claimOne().lease();
     store().cancel(id);
     assertThat(store().complete(List.of(Completion.canceled(lease)))).isEmpty();
 
@@ -1260,7 +1210,7 @@ public abstract class JobStoreContract {
     JobId warned = enqueue(newJob(TYPE).runAt(LONG_AGO.plusSeconds(3)));
     JobId toCancel = enqueue(newJob(TYPE).runAt(LONG_AGO.plusSeconds(4)));
     claimOne();
-    running(claimOne().lease());
+    claimOne();
     assertThat(store().complete(List.of(Completion.success(claimOne().lease())))).isEmpty();
     assertThat(store().complete(List.of(Completion.warning(claimOne().lease(), List.of("w")))))
         .isEmpty();
@@ -1318,7 +1268,6 @@ public abstract class JobStoreContract {
     List<Runnable> writes = new ArrayList<>();
     Lease[] lease = new Lease[1];
     writes.add(() -> lease[0] = claimOne().lease());
-    writes.add(() -> store().markRunning(List.of(lease[0])));
     writes.add(() -> store().reportProgress(List.of(new ProgressUpdate(lease[0], 10, null))));
     writes.add(() -> store().renewLeases(NODE, List.of(lease[0]), LEASE));
     writes.add(() -> store().cancel(id));
@@ -1357,10 +1306,10 @@ public abstract class JobStoreContract {
     assertThat(claimOne().lease().jobId()).isEqualTo(claimed);
     store().cancel(canceled);
 
-    assertThat(ids(JobQuery.builder().status(JobStatus.QUEUED))).containsExactly(claimed);
+    assertThat(ids(JobQuery.builder().status(JobStatus.RUNNING))).containsExactly(claimed);
     assertThat(ids(JobQuery.builder().status(JobStatus.PENDING)))
         .containsExactly(otherType, otherQueue);
-    assertThat(ids(JobQuery.builder().status(JobStatus.QUEUED, JobStatus.CANCELED)))
+    assertThat(ids(JobQuery.builder().status(JobStatus.RUNNING, JobStatus.CANCELED)))
         .containsExactly(claimed, canceled);
     assertThat(ids(JobQuery.builder().type(OTHER_TYPE))).containsExactly(otherType, canceled);
     assertThat(ids(JobQuery.builder().queue(OTHER_QUEUE))).containsExactly(otherQueue, canceled);
@@ -1427,9 +1376,18 @@ public abstract class JobStoreContract {
 
   // ---------------------------------------------------------------- node registry
 
+  /** The instance of the tests' first engine run under a name. */
+  private static final String INSTANCE = "instance-1";
+  /** The instance of a second engine run under the same name (a restart, or a second process). */
+  private static final String OTHER_INSTANCE = "instance-2";
+
   private static NodeRegistration node(String name) {
+    return node(name, INSTANCE, "host-1", 4242);
+  }
+
+  private static NodeRegistration node(String name, String instance, String host, long pid) {
     return new NodeRegistration(
-        name, "host-1", 4242, java.util.Map.of("default", 8, "mail", 2), LEASE);
+        name, instance, host, pid, java.util.Map.of("default", 8, "mail", 2), LEASE);
   }
 
   private NodeInfo nodeNamed(String name) {
@@ -1441,7 +1399,7 @@ public abstract class JobStoreContract {
 
   @Test
   void a_registered_node_is_listed_alive_with_its_queues() {
-    store().registerNode(node(NODE));
+    assertThat(store().registerNode(node(NODE))).isEmpty();
 
     NodeInfo node = nodeNamed(NODE);
     assertThat(node.state()).isEqualTo(NodeInfo.State.ALIVE);
@@ -1476,7 +1434,7 @@ public abstract class JobStoreContract {
     store().registerNode(node(NODE));
     advanceTime(PAST_LEASE);
 
-    store().nodeHeartbeat(NODE, 7);
+    assertThat(store().nodeHeartbeat(NODE, INSTANCE, 7)).isTrue();
 
     NodeInfo node = nodeNamed(NODE);
     assertThat(node.state()).isEqualTo(NodeInfo.State.ALIVE);
@@ -1488,7 +1446,7 @@ public abstract class JobStoreContract {
   void a_deregistered_node_is_listed_stopped() {
     store().registerNode(node(NODE));
 
-    store().deregisterNode(NODE);
+    store().deregisterNode(NODE, INSTANCE);
 
     NodeInfo node = nodeNamed(NODE);
     assertThat(node.state()).isEqualTo(NodeInfo.State.STOPPED);
@@ -1498,10 +1456,9 @@ public abstract class JobStoreContract {
   @Test
   void a_restarted_node_registers_again_under_its_name() {
     store().registerNode(node(NODE));
-    store().deregisterNode(NODE);
+    store().deregisterNode(NODE, INSTANCE);
 
-    store().registerNode(
-        new NodeRegistration(NODE, "host-2", 99, java.util.Map.of("default", 1), LEASE));
+    assertThat(store().registerNode(node(NODE, OTHER_INSTANCE, "host-2", 99))).isEmpty();
 
     assertThat(store().nodes()).hasSize(1);
     NodeInfo node = nodeNamed(NODE);
@@ -1509,6 +1466,71 @@ public abstract class JobStoreContract {
     assertThat(node.host()).isEqualTo("host-2");
     assertThat(node.pid()).isEqualTo(99);
     assertThat(node.stoppedAt()).isNull();
+  }
+
+  @Test
+  void the_same_instance_may_register_again() {
+    store().registerNode(node(NODE));
+
+    assertThat(store().registerNode(node(NODE))).isEmpty();
+    assertThat(nodeNamed(NODE).state()).isEqualTo(NodeInfo.State.ALIVE);
+  }
+
+  @Test
+  void a_live_node_keeps_its_name_against_another_instance_and_nothing_is_written() {
+    store().registerNode(node(NODE));
+
+    java.util.Optional<NodeInfo> holder =
+        store().registerNode(node(NODE, OTHER_INSTANCE, "host-2", 99));
+
+    assertThat(holder).hasValueSatisfying(h -> {
+      assertThat(h.name()).isEqualTo(NODE);
+      assertThat(h.host()).isEqualTo("host-1");
+      assertThat(h.pid()).isEqualTo(4242);
+      assertThat(h.state()).isEqualTo(NodeInfo.State.ALIVE);
+    });
+    NodeInfo node = nodeNamed(NODE);
+    assertThat(node.host()).isEqualTo("host-1");
+    assertThat(node.pid()).isEqualTo(4242);
+    assertThat(store().nodeHeartbeat(NODE, OTHER_INSTANCE, 3)).isFalse();
+    assertThat(store().nodeHeartbeat(NODE, INSTANCE, 3)).isTrue();
+  }
+
+  @Test
+  void a_node_whose_heartbeat_went_stale_hands_its_name_to_a_new_instance() {
+    store().registerNode(node(NODE));
+    advanceTime(PAST_LEASE);
+
+    assertThat(store().registerNode(node(NODE, OTHER_INSTANCE, "host-2", 99))).isEmpty();
+
+    NodeInfo node = nodeNamed(NODE);
+    assertThat(node.state()).isEqualTo(NodeInfo.State.ALIVE);
+    assertThat(node.host()).isEqualTo("host-2");
+    assertThat(node.pid()).isEqualTo(99);
+    assertThat(node.heartbeatAge()).isLessThan(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void a_superseded_instance_can_neither_heartbeat_nor_deregister_the_new_owners_row() {
+    store().registerNode(node(NODE));
+    advanceTime(PAST_LEASE);
+    store().registerNode(node(NODE, OTHER_INSTANCE, "host-2", 99));
+
+    assertThat(store().nodeHeartbeat(NODE, INSTANCE, 5)).isFalse();
+    store().deregisterNode(NODE, INSTANCE);
+
+    NodeInfo node = nodeNamed(NODE);
+    assertThat(node.state()).isEqualTo(NodeInfo.State.ALIVE);
+    assertThat(node.pid()).isEqualTo(99);
+    assertThat(node.runningJobs()).isZero();
+    assertThat(store().nodeHeartbeat(NODE, OTHER_INSTANCE, 2)).isTrue();
+    assertThat(nodeNamed(NODE).runningJobs()).isEqualTo(2);
+  }
+
+  @Test
+  void a_heartbeat_of_a_name_never_registered_records_nothing() {
+    assertThat(store().nodeHeartbeat(NODE, INSTANCE, 1)).isFalse();
+    assertThat(store().nodes()).isEmpty();
   }
 
   // ---------------------------------------------------------------- helpers
@@ -1579,12 +1601,6 @@ public abstract class JobStoreContract {
     List<ClaimedJob> claimed = claim(1, TYPE);
     assertThat(claimed).as("jobs claimed").hasSize(1);
     return claimed.get(0);
-  }
-
-  /** Marks the attempt running, checking the write landed, and returns its lease. */
-  private Lease running(Lease lease) {
-    assertThat(store().markRunning(List.of(lease))).as("rejected by markRunning").isEmpty();
-    return lease;
   }
 
   private void assertUnchanged(JobInfo before) {

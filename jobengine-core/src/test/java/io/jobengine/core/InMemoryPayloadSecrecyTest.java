@@ -2,6 +2,7 @@ package io.jobengine.core;
 
 import io.jobengine.contract.PayloadSecrecyContract;
 import io.jobengine.spi.JobStore;
+import io.jobengine.testing.InMemoryJobStore;
 import org.junit.jupiter.api.AfterEach;
 
 /** Issue 9, defect 4, through the engine over {@link InMemoryJobStore}. */

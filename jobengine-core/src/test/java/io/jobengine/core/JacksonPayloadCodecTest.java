@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.jobengine.JobClient;
 import io.jobengine.JobRequest;
 import io.jobengine.PayloadException;
+import io.jobengine.testing.InMemoryJobStore;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jobengine.JobHandler;
+import io.jobengine.testing.InMemoryJobStore;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

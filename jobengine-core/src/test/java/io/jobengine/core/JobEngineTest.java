@@ -12,6 +12,7 @@ import io.jobengine.JobRequest;
 import io.jobengine.JobStatus;
 import io.jobengine.NodeInfo;
 import io.jobengine.RetryPolicy;
+import io.jobengine.testing.InMemoryJobStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -8,6 +8,7 @@ import io.jobengine.JobInfo;
 import io.jobengine.JobRequest;
 import io.jobengine.JobStatus;
 import io.jobengine.JobStoppedException;
+import io.jobengine.testing.InMemoryJobStore;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -6,6 +6,7 @@ import io.jobengine.JobInfo;
 import io.jobengine.JobPage;
 import io.jobengine.JobQuery;
 import io.jobengine.NodeInfo;
+import io.jobengine.StoreDataException;
 import io.jobengine.StoreException;
 import io.jobengine.spi.ClaimRequest;
 import io.jobengine.spi.ClaimedJob;
@@ -22,15 +23,21 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
 
 /**
  * A store whose heartbeats (lease renewals and node heartbeats), or all of whose calls, can be made
- * to fail: a database outage.
+ * to fail: a database outage; and whose completions can be refused for the data of a row.
  */
 class SwitchableStore implements JobStore {
   private final JobStore delegate;
   private volatile boolean down;
   private volatile boolean renewalsDown;
+  private final AtomicInteger registrations = new AtomicInteger();
+  private volatile Predicate<Completion> refused = c -> false;
+  private final List<Integer> completeBatches = new CopyOnWriteArrayList<>();
 
   SwitchableStore(JobStore delegate) {
     this.delegate = delegate;
@@ -40,8 +47,26 @@ class SwitchableStore implements JobStore {
     this.down = down;
   }
 
+  /** How many times {@link #registerNode} was called. */
+  int registrations() {
+    return registrations.get();
+  }
+
   void renewalsDown(boolean renewalsDown) {
     this.renewalsDown = renewalsDown;
+  }
+
+  /**
+   * Makes {@link #complete} refuse, as a database refuses a row too large for its packet, every
+   * batch that holds a completion {@code refused} matches.
+   */
+  void refuseCompletions(Predicate<Completion> refused) {
+    this.refused = refused;
+  }
+
+  /** The sizes of the batches {@link #complete} was called with, in order. */
+  List<Integer> completeBatches() {
+    return List.copyOf(completeBatches);
   }
 
   private void check() {
@@ -63,12 +88,6 @@ class SwitchableStore implements JobStore {
   }
 
   @Override
-  public Set<JobId> markRunning(List<Lease> leases) {
-    check();
-    return delegate.markRunning(leases);
-  }
-
-  @Override
   public Set<JobId> reportProgress(List<ProgressUpdate> updates) {
     check();
     return delegate.reportProgress(updates);
@@ -76,7 +95,11 @@ class SwitchableStore implements JobStore {
 
   @Override
   public Set<JobId> complete(List<Completion> completions) {
+    completeBatches.add(completions.size());
     check();
+    if (completions.stream().anyMatch(refused)) {
+      throw new StoreDataException("a row of the batch is too large (test)");
+    }
     return delegate.complete(completions);
   }
 
@@ -120,24 +143,25 @@ class SwitchableStore implements JobStore {
   }
 
   @Override
-  public void registerNode(NodeRegistration node) {
+  public Optional<NodeInfo> registerNode(NodeRegistration node) {
     check();
-    delegate.registerNode(node);
+    registrations.incrementAndGet();
+    return delegate.registerNode(node);
   }
 
   @Override
-  public void nodeHeartbeat(String name, int runningJobs) {
+  public boolean nodeHeartbeat(String name, String instance, int runningJobs) {
     check();
     if (renewalsDown) {
       throw new StoreException("heartbeat fails (test)");
     }
-    delegate.nodeHeartbeat(name, runningJobs);
+    return delegate.nodeHeartbeat(name, instance, runningJobs);
   }
 
   @Override
-  public void deregisterNode(String name) {
+  public void deregisterNode(String name, String instance) {
     check();
-    delegate.deregisterNode(name);
+    delegate.deregisterNode(name, instance);
   }
 
   @Override

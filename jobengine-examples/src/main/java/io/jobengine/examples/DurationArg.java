@@ -1,5 +1,6 @@
 package io.jobengine.examples;
 
+import io.jobengine.JobNames;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.regex.Matcher;
@@ -26,7 +27,7 @@ final class DurationArg {
       return Duration.parse(text.trim());
     } catch (DateTimeParseException e) {
       throw new IllegalArgumentException(
-          option + " takes a duration such as 500ms, 30s, 5m or PT30S; got '" + text + "'");
+          option + " takes a duration such as 500ms, 30s, 5m or PT30S; got " + JobNames.quote(text));
     }
   }
 }

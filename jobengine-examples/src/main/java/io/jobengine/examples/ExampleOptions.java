@@ -1,8 +1,9 @@
 package io.jobengine.examples;
 
-import io.jobengine.core.InMemoryJobStore;
+import io.jobengine.JobNames;
 import io.jobengine.mysql.MySqlJobStore;
 import io.jobengine.spi.JobStore;
+import io.jobengine.testing.InMemoryJobStore;
 
 /**
  * The examples' command-line options: which store to use.
@@ -11,22 +12,37 @@ import io.jobengine.spi.JobStore;
  * @param user the database user, or null
  * @param password the database password, or null
  * @param tablePrefix the MySQL store's table prefix, or null for its default
+ * @param autoMigrate false ({@value #NO_MIGRATE}) to only check the schema at start, never create
+ *     or upgrade it
  */
-record ExampleOptions(String jdbcUrl, String user, String password, String tablePrefix) {
+record ExampleOptions(
+    String jdbcUrl, String user, String password, String tablePrefix, boolean autoMigrate) {
+
+  /**
+   * The flag (it takes no value) that turns the MySQL store's automatic migration off: the store
+   * then only checks that the schema is current and refuses to start otherwise. A current schema
+   * needs no DDL either way; the flag makes sure a process never runs any.
+   */
+  static final String NO_MIGRATE = "--no-migrate";
 
   static final String USAGE =
       "usage: [--jdbc-url jdbc:mysql://HOST:PORT/DB [--user USER] [--password PASSWORD]"
-          + " [--table-prefix jobengine_]]";
+          + " [--table-prefix jobengine_] [--no-migrate]]";
 
   static ExampleOptions parse(String[] args) {
     String url = null;
     String user = null;
     String password = null;
     String tablePrefix = null;
+    boolean autoMigrate = true;
     for (int i = 0; i < args.length; i++) {
       String flag = args[i];
+      if (flag.equals(NO_MIGRATE)) {
+        autoMigrate = false;
+        continue;
+      }
       if (i + 1 >= args.length) {
-        throw new IllegalArgumentException("Option " + flag + " needs a value");
+        throw new IllegalArgumentException("Option " + JobNames.quote(flag) + " needs a value");
       }
       String value = args[++i];
       switch (flag) {
@@ -38,13 +54,14 @@ record ExampleOptions(String jdbcUrl, String user, String password, String table
           MySqlJobStore.builder().tablePrefix(value);
           tablePrefix = value;
         }
-        default -> throw new IllegalArgumentException("Unknown option: " + flag);
+        default -> throw new IllegalArgumentException("Unknown option " + JobNames.quote(flag));
       }
     }
-    if (url == null && (user != null || password != null || tablePrefix != null)) {
-      throw new IllegalArgumentException("--user, --password and --table-prefix go with --jdbc-url");
+    if (url == null && (user != null || password != null || tablePrefix != null || !autoMigrate)) {
+      throw new IllegalArgumentException(
+          "--user, --password, --table-prefix and " + NO_MIGRATE + " go with --jdbc-url");
     }
-    return new ExampleOptions(url, user, password, tablePrefix);
+    return new ExampleOptions(url, user, password, tablePrefix, autoMigrate);
   }
 
   JobStore openStore() {
@@ -53,7 +70,8 @@ record ExampleOptions(String jdbcUrl, String user, String password, String table
     }
     MySqlJobStore.Builder builder =
         MySqlJobStore.builder()
-            .jdbcUrl(jdbcUrl, user == null ? "root" : user, password == null ? "" : password);
+            .jdbcUrl(jdbcUrl, user == null ? "root" : user, password == null ? "" : password)
+            .autoMigrate(autoMigrate);
     if (tablePrefix != null) {
       builder.tablePrefix(tablePrefix);
     }
@@ -63,6 +81,6 @@ record ExampleOptions(String jdbcUrl, String user, String password, String table
   @Override
   public String toString() {
     return "ExampleOptions[jdbcUrl=" + jdbcUrl + ", user=" + user + ", password=" + (password == null ? null : "****")
-        + ", tablePrefix=" + tablePrefix + "]";
+        + ", tablePrefix=" + tablePrefix + ", autoMigrate=" + autoMigrate + "]";
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.jobengine.JobClient;
 import io.jobengine.JobId;
 import io.jobengine.JobInfo;
+import io.jobengine.JobNames;
 import io.jobengine.JobPage;
 import io.jobengine.JobQuery;
 import io.jobengine.JobRequest;
@@ -24,7 +25,7 @@ import java.util.stream.Collectors;
  * cluster. It talks to the database only, never to the nodes.
  *
  * <pre>
- * jobctl --jdbc-url URL [--user U] [--password P] status
+ * jobctl --jdbc-url URL [--user U] [--password P] [--table-prefix P] [--no-migrate] status
  * jobctl ... jobs [--status FAILURE] [--type T] [--queue Q] [--limit 50]
  * jobctl ... show JOB_ID | cancel JOB_ID | retry JOB_ID
  * jobctl ... enqueue TYPE JSON [--queue Q] [--priority N] [--delay 30s]
@@ -32,10 +33,12 @@ import java.util.stream.Collectors;
  */
 public final class JobCtl {
   static final String USAGE =
-      "usage: jobctl --jdbc-url URL [--user USER] [--password PASSWORD] COMMAND\n"
+      "usage: jobctl --jdbc-url URL [--user USER] [--password PASSWORD] [--table-prefix P]"
+          + " [--no-migrate] COMMAND\n"
           + "commands: status | jobs [--status S] [--type T] [--queue Q] [--limit N]\n"
           + "          | show ID | cancel ID | retry ID\n"
-          + "          | enqueue TYPE JSON [--queue Q] [--priority N] [--delay D]";
+          + "          | enqueue TYPE JSON [--queue Q] [--priority N] [--delay D]\n"
+          + "--no-migrate: never create or upgrade the tables, only check that they are current";
 
   private final JobClient client;
   private final PrintStream out;
@@ -53,7 +56,7 @@ public final class JobCtl {
   public static void main(String[] args) {
     int split = 0;
     while (split < args.length && args[split].startsWith("--")) {
-      split += 2;
+      split += args[split].equals(ExampleOptions.NO_MIGRATE) ? 1 : 2;
     }
     split = Math.min(split, args.length);
     int exit;
@@ -90,7 +93,7 @@ public final class JobCtl {
         yield done ? 0 : 1;
       }
       case "enqueue" -> enqueue(rest);
-      default -> throw new IllegalArgumentException("Unknown command: " + command);
+      default -> throw new IllegalArgumentException("Unknown command " + JobNames.quote(command));
     };
   }
 
@@ -116,11 +119,11 @@ public final class JobCtl {
     for (int i = 0; i < args.size(); i += 2) {
       String value = value(args, i);
       switch (args.get(i)) {
-        case "--status" -> query.status(JobStatus.valueOf(value.toUpperCase(java.util.Locale.ROOT)));
+        case "--status" -> query.status(status(value));
         case "--type" -> query.type(value);
         case "--queue" -> query.queue(value);
-        case "--limit" -> query.limit(Integer.parseInt(value));
-        default -> throw new IllegalArgumentException("Unknown option: " + args.get(i));
+        case "--limit" -> query.limit(integer("--limit", value));
+        default -> throw new IllegalArgumentException("Unknown option " + JobNames.quote(args.get(i)));
       }
     }
     JobPage page = client.list(query.build());
@@ -175,9 +178,9 @@ public final class JobCtl {
       String value = value(options, i);
       switch (options.get(i)) {
         case "--queue" -> request.queue(value);
-        case "--priority" -> request.priority(Integer.parseInt(value));
+        case "--priority" -> request.priority(integer("--priority", value));
         case "--delay" -> request.delay(DurationArg.parse("--delay", value));
-        default -> throw new IllegalArgumentException("Unknown option: " + options.get(i));
+        default -> throw new IllegalArgumentException("Unknown option " + JobNames.quote(options.get(i)));
       }
     }
     out.println(client.enqueue(request.build()));
@@ -191,9 +194,27 @@ public final class JobCtl {
     return JobId.parse(args.get(0));
   }
 
+  private static JobStatus status(String value) {
+    try {
+      return JobStatus.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "--status takes one of " + Arrays.toString(JobStatus.values()) + ", got "
+              + JobNames.quote(value));
+    }
+  }
+
+  private static int integer(String option, String value) {
+    try {
+      return Integer.parseInt(value.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(option + " takes a whole number, got " + JobNames.quote(value));
+    }
+  }
+
   private static String value(List<String> args, int i) {
     if (i + 1 >= args.size()) {
-      throw new IllegalArgumentException("Option " + args.get(i) + " needs a value");
+      throw new IllegalArgumentException("Option " + JobNames.quote(args.get(i)) + " needs a value");
     }
     return args.get(i + 1);
   }

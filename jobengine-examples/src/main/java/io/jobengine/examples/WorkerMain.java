@@ -1,5 +1,6 @@
 package io.jobengine.examples;
 
+import io.jobengine.JobNames;
 import io.jobengine.core.JobEngine;
 import io.jobengine.spi.JobStore;
 import java.time.Duration;
@@ -14,7 +15,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * java -cp ... io.jobengine.examples.WorkerMain --node worker01 --queues default:8,provisioning:4 \
- *     --jdbc-url jdbc:mysql://127.0.0.1:3306/jobs --user jobs --password secret
+ *     --jdbc-url jdbc:mysql://127.0.0.1:3306/jobs --user jobs --password secret [--no-migrate]
  * </pre>
  *
  * Handlers are found through ServiceLoader. SIGTERM (or Ctrl-C) shuts the node down gracefully:
@@ -31,7 +32,11 @@ public final class WorkerMain {
 
   static final String USAGE =
       "usage: worker --node NAME --jdbc-url URL [--user USER] [--password PASSWORD]\n"
-          + "              [--queues default:8,provisioning:4] [--lease 30s] [--grace 30s] [--poll 1s]";
+          + "              [--queues default:8,provisioning:4] [--lease 30s] [--grace 30s] [--poll 1s]\n"
+          + "              [--table-prefix jobengine_] [--no-migrate]\n"
+          + "--no-migrate: never create or upgrade the tables, only check that they are current"
+          + " (a user with\n"
+          + "              SELECT, INSERT, UPDATE, DELETE suffices on a current schema either way)";
 
   private WorkerMain() {}
 
@@ -112,8 +117,12 @@ public final class WorkerMain {
       java.util.List<String> storeArgs = new java.util.ArrayList<>();
       for (int i = 0; i < args.length; i++) {
         String flag = args[i];
+        if (flag.equals(ExampleOptions.NO_MIGRATE)) {
+          storeArgs.add(flag);
+          continue;
+        }
         if (i + 1 >= args.length) {
-          throw new IllegalArgumentException("Option " + flag + " needs a value");
+          throw new IllegalArgumentException("Option " + JobNames.quote(flag) + " needs a value");
         }
         String value = args[++i];
         switch (flag) {
@@ -126,7 +135,7 @@ public final class WorkerMain {
             storeArgs.add(flag);
             storeArgs.add(value);
           }
-          default -> throw new IllegalArgumentException("Unknown option: " + flag);
+          default -> throw new IllegalArgumentException("Unknown option " + JobNames.quote(flag));
         }
       }
       if (node == null) {
@@ -149,15 +158,15 @@ public final class WorkerMain {
         String[] nameAndThreads = part.trim().split(":");
         if (nameAndThreads.length != 2) {
           throw new IllegalArgumentException(
-              "--queues takes NAME:THREADS pairs separated by commas, such as default:8,mail:2; got '"
-                  + text + "'");
+              "--queues takes NAME:THREADS pairs separated by commas, such as default:8,mail:2; got "
+                  + JobNames.quote(text));
         }
         try {
           queues.put(nameAndThreads[0].trim(), Integer.parseInt(nameAndThreads[1].trim()));
         } catch (NumberFormatException e) {
           throw new IllegalArgumentException(
-              "--queues: the thread count of '" + nameAndThreads[0] + "' is not a number: '"
-                  + nameAndThreads[1] + "'");
+              "--queues: the thread count of " + JobNames.quote(nameAndThreads[0])
+                  + " is not a number: " + JobNames.quote(nameAndThreads[1]));
         }
       }
       return queues;

@@ -3,6 +3,7 @@ package io.jobengine.examples;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.jobengine.JobContext;
+import io.jobengine.JobStoppedException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -91,11 +92,25 @@ final class AttemptLog {
         "Could not record an attempt");
   }
 
-  /** Runs an attempt-record INSERT, again while the database is down, until it gives up. */
+  /**
+   * Runs an attempt-record INSERT, again while the database is down, until it gives up. A failed
+   * INSERT may still have landed (the connection broke after the server had it), so when the
+   * engine stops the attempt after such a failure, the record is closed as stopped, with the
+   * engine's reason, before the stop is passed on: otherwise a record that did land would stay
+   * open, and look like an attempt still running when the next one started.
+   */
   private static void insertWhileTheDatabaseIsDown(JobContext ctx, String sql, String failure) {
     long giveUp = System.nanoTime() + GIVE_UP.toNanos();
+    boolean unsure = false;
     while (true) {
-      ctx.checkpoint();
+      try {
+        ctx.checkpoint();
+      } catch (JobStoppedException e) {
+        if (unsure) {
+          new Attempt(ctx).end("stopped:" + e.reason(), e.reason() == JobStoppedException.Reason.LEASE_LOST);
+        }
+        throw e;
+      }
       try (Connection c = pool().getConnection();
           PreparedStatement s = c.prepareStatement(sql)) {
         s.setBytes(1, ctx.jobId().toBytes());
@@ -109,6 +124,7 @@ final class AttemptLog {
         if (System.nanoTime() - giveUp > 0) {
           throw new IllegalStateException(failure, e);
         }
+        unsure = true;
         pause();
       }
     }

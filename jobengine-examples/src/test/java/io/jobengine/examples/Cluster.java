@@ -168,13 +168,13 @@ final class Cluster implements AutoCloseable {
     return cmd;
   }
 
-  private static String classPath() {
+  static String classPath() {
     String surefire = System.getProperty("surefire.test.class.path");
     return surefire != null && !surefire.isBlank() ? surefire : System.getProperty("java.class.path");
   }
 
   /** The examples' own logback.xml (not the tests' logback-test.xml, which is also on the path). */
-  private static String mainLogbackConfig() {
+  static String mainLogbackConfig() {
     try {
       URL url = WorkerMain.class.getProtectionDomain().getCodeSource().getLocation();
       Path path = Path.of(url.toURI());

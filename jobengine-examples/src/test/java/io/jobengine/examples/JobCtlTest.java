@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.jobengine.JobClient;
 import io.jobengine.JobId;
 import io.jobengine.JobInfo;
-import io.jobengine.core.InMemoryJobStore;
+import io.jobengine.testing.InMemoryJobStore;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -40,9 +40,10 @@ import org.jooq.impl.DSL;
  * SELECT ... FROM job
  *  WHERE queue = ? AND status = 'PENDING' AND run_at &lt;= UTC_TIMESTAMP(6) AND type IN (...)
  *  ORDER BY priority, run_at, id LIMIT ? FOR UPDATE SKIP LOCKED;
- * UPDATE job SET status = 'QUEUED', lease_owner = ?, lease_token = lease_token + 1,
+ * UPDATE job SET status = 'RUNNING', lease_owner = ?, lease_token = lease_token + 1,
  *        attempt = attempt + 1, lease_expires_at = UTC_TIMESTAMP(6) + INTERVAL ? MICROSECOND,
- *        max_attempts = COALESCE(max_attempts, CASE type WHEN ? THEN ? ... END) ...
+ *        max_attempts = COALESCE(max_attempts, CASE type WHEN ? THEN ? ... END),
+ *        started_at = UTC_TIMESTAMP(6) ...
  *  WHERE id IN (...);
  * </pre>
  *
@@ -188,21 +189,20 @@ final class ClaimQueries {
     for (Record r : due) {
       ids.add(r.get(ID));
     }
-    JobStatus claimedStatus = request.startNow() ? JobStatus.RUNNING : JobStatus.QUEUED;
-    var update =
+    // The claimer starts every job it claims at once: RUNNING, with its start time.
+    int updated =
         ctx.update(t.job)
-            .set(STATUS, claimedStatus.name())
+            .set(STATUS, JobStatus.RUNNING.name())
             .set(LEASE_OWNER, request.owner())
             .set(LEASE_TOKEN, LEASE_TOKEN.plus(1L))
             .set(ATTEMPT, ATTEMPT.plus(1))
             .set(WARNINGS, (String) null) // a new attempt reports its own warnings
             .set(LEASE_EXPIRES_AT, SqlTime.nowPlus(request.leaseDuration()))
             .set(MAX_ATTEMPTS, DSL.coalesce(MAX_ATTEMPTS, maxAttemptsByType(request)))
-            .set(UPDATED_AT, SqlTime.now());
-    if (request.startNow()) {
-      update = update.set(STARTED_AT, SqlTime.now());
-    }
-    int updated = update.where(ID.in(ids)).execute();
+            .set(STARTED_AT, SqlTime.now())
+            .set(UPDATED_AT, SqlTime.now())
+            .where(ID.in(ids))
+            .execute();
     if (updated != ids.size()) {
       throw new IllegalStateException(
           "Claimed " + ids.size() + " rows of " + t.jobTableName() + " under FOR UPDATE but the"
@@ -227,7 +227,7 @@ final class ClaimQueries {
               SqlTime.fromEpochMicros(r.get(READ_CREATED_AT))));
     }
     // The history rows, copied from the rows just updated (their new attempt numbers).
-    EventQueries.copyFromJobs(ctx, t, ids, claimedStatus, request.owner());
+    EventQueries.copyFromJobs(ctx, t, ids, JobStatus.RUNNING, request.owner());
     return new Claimed(
         List.copyOf(claimed),
         new ClaimMemory.Position(last.get(PRIORITY), last.get(DUE_MICROS)),

@@ -10,13 +10,10 @@ import static io.jobengine.mysql.JobTables.LEASE_TOKEN;
 import static io.jobengine.mysql.JobTables.PROGRESS_MESSAGE;
 import static io.jobengine.mysql.JobTables.PROGRESS_PERCENT;
 import static io.jobengine.mysql.JobTables.RUN_AT;
-import static io.jobengine.mysql.JobTables.STARTED_AT;
 import static io.jobengine.mysql.JobTables.STATUS;
 import static io.jobengine.mysql.JobTables.UPDATED_AT;
 import static io.jobengine.mysql.JobTables.WARNINGS;
-import static org.jooq.impl.DSL.inline;
 import static org.jooq.impl.DSL.row;
-import static org.jooq.impl.DSL.when;
 
 import io.jobengine.JobId;
 import io.jobengine.JobStatus;
@@ -41,15 +38,13 @@ import org.jooq.Row2;
 import org.jooq.UpdateSetMoreStep;
 
 /**
- * The fenced writes of an attempt: start, progress and end. Each write applies only where {@code
+ * The fenced writes of an attempt: progress and end. Each write applies only where {@code
  * id = ? AND lease_token = ? AND status IN ('QUEUED','RUNNING','TO_CANCEL')}, and each job's
  * outcome is checked on its own: a job whose write did not apply is returned as rejected, and
  * nothing was written for it. The jobs of one call share one transaction (one commit), and rows
  * are locked in id order so that two transactions do not lock the same rows in opposite orders.
  *
- * <p>Statements per call: markRunning one UPDATE for all, plus one read to tell which applied when
- * the UPDATE matched fewer rows than it was given leases;
- * progress one per job (each has its own values); complete, for a batch of SUCCESS only (the
+ * <p>Statements per call: progress one per job (each has its own values); complete, for a batch of SUCCESS only (the
  * common case), one UPDATE and one history INSERT ... SELECT (plus one read when a lease was not
  * live); for any other batch one locking read, one UPDATE per kind of SUCCESS, CANCELED and
  * RELEASE, one per WARNING, FAILURE and RETRY (each has its own text or delay), and one history
@@ -71,50 +66,6 @@ final class CompletionQueries {
     return ID.eq(lease.jobId().toBytes())
         .and(LEASE_TOKEN.eq(lease.token()))
         .and(STATUS.in(LIVE));
-  }
-
-  /**
-   * One UPDATE for all leases, then one read of the same rows: a lease whose row is live with its
-   * token afterwards was started (the UPDATE locked that row until commit); any other was not
-   * live, and cannot have become live since, because a new claim brings a new token.
-   */
-  static Set<JobId> markRunning(DSLContext ctx, JobTables t, List<Lease> leases) {
-    List<byte[]> ids = new ArrayList<>(leases.size());
-    List<Row2<byte[], Long>> pairs = new ArrayList<>(leases.size());
-    for (Lease lease : leases) {
-      byte[] id = lease.jobId().toBytes();
-      ids.add(id);
-      pairs.add(row(id, lease.token()));
-    }
-    int matched = ctx.update(t.job)
-        .set(STARTED_AT, SqlTime.now())
-        .set(UPDATED_AT, SqlTime.now())
-        // A TO_CANCEL job stays TO_CANCEL; status is set last (MySQL assigns left to right).
-        .set(
-            STATUS,
-            when(STATUS.eq(inline(JobStatus.QUEUED.name())), inline(JobStatus.RUNNING.name()))
-                .otherwise(STATUS))
-        .where(ID.in(ids))
-        .and(row(ID, LEASE_TOKEN).in(pairs))
-        .and(STATUS.in(LIVE))
-        .execute();
-    if (matched == leases.size()) {
-      // Matched rows: every lease (one per job) was live and is started; nothing to read back.
-      return Set.of();
-    }
-    Map<JobId, Long> liveTokens = new HashMap<>();
-    for (Record r :
-        ctx.select(ID, LEASE_TOKEN).from(t.job).where(ID.in(ids)).and(STATUS.in(LIVE)).fetch()) {
-      liveTokens.put(JobId.fromBytes(r.get(ID)), r.get(LEASE_TOKEN));
-    }
-    Set<JobId> rejected = new HashSet<>();
-    for (Lease lease : leases) {
-      Long token = liveTokens.get(lease.jobId());
-      if (token == null || token != lease.token()) {
-        rejected.add(lease.jobId());
-      }
-    }
-    return Set.copyOf(rejected);
   }
 
   /**

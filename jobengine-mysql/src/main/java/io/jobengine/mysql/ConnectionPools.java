@@ -3,6 +3,7 @@ package io.jobengine.mysql;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool.PoolInitializationException;
+import io.jobengine.JobNames;
 import io.jobengine.StoreException;
 import java.time.Duration;
 import java.util.Map;
@@ -61,13 +62,13 @@ final class ConnectionPools {
     }
     if (!url.startsWith("jdbc:mysql:")) {
       throw new IllegalArgumentException(
-          "Unsupported JDBC URL '" + redact(url) + "': MySqlJobStore connects through MySQL"
+          "Unsupported JDBC URL " + JobNames.quote(redact(url)) + ": MySqlJobStore connects through MySQL"
               + " Connector/J, so the URL starts with jdbc:mysql: (also for MariaDB servers)");
     }
     Matcher unsafe = UNSAFE.matcher(url);
     if (unsafe.find()) {
       throw new IllegalArgumentException(
-          "The JDBC URL '" + redact(url) + "' sets " + unsafe.group(1) + "=true, which"
+          "The JDBC URL " + JobNames.quote(redact(url)) + " sets " + unsafe.group(1) + "=true, which"
               + " MySqlJobStore does not allow on its connections (it turns these off); remove it");
     }
     return url;
@@ -139,12 +140,12 @@ final class ConnectionPools {
     String cause = rootMessage(e);
     if (StoreErrors.isPrivilegeFailure(e)) {
       return new StoreException(
-          "The MySQL server at " + hosts(url) + " refused user '" + user + "': " + cause
+          "The MySQL server at " + hosts(url) + " refused user " + JobNames.quote(user) + ": " + cause
               + ". Check the user name, password and grants. " + StoreErrors.PRIVILEGES_NEEDED, e);
     }
     return new StoreException(
-        "Cannot connect to the MySQL server at " + hosts(url) + " (" + redact(url) + ", user '"
-            + user + "'): " + cause + ". Check that the server runs and that host and port are"
+        "Cannot connect to the MySQL server at " + hosts(url) + " (" + JobNames.quote(redact(url))
+            + ", user " + JobNames.quote(user) + "): " + cause + ". Check that the server runs and that host and port are"
             + " right", e);
   }
 

@@ -23,6 +23,7 @@ import io.jobengine.JobPage;
 import io.jobengine.JobQuery;
 import io.jobengine.JobStatus;
 import io.jobengine.mysql.EventQueries.Event;
+import io.jobengine.spi.JobPages;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,7 +72,7 @@ final class JobQueries {
             .fetch()) {
       jobs.add(JobRecordMapper.toInfo(r));
     }
-    return JobPage.of(jobs, query.limit());
+    return JobPages.of(jobs, query.limit());
   }
 
   /** Reads the status under a row lock, then changes it; one short transaction. */

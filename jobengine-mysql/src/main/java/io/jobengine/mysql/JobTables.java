@@ -4,6 +4,7 @@ import static org.jooq.impl.DSL.field;
 import static org.jooq.impl.DSL.name;
 import static org.jooq.impl.DSL.table;
 
+import io.jobengine.JobNames;
 import java.time.LocalDateTime;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -22,9 +23,12 @@ final class JobTables {
 
   /**
    * A table prefix: lower-case letters, digits and underscores, starting with a letter, at most 24
-   * characters (so that every table name stays far below MySQL's 64), or empty.
+   * characters (so that every table name stays far below MySQL's 64). Never empty: the tables would
+   * be named {@code job} and {@code node}, names a host application's own tables are likely to
+   * have. No two prefixes can name the same table, since no table name of the store ends with
+   * another one's name.
    */
-  static final Pattern PREFIX = Pattern.compile("([a-z][a-z0-9_]{0,23})?");
+  static final Pattern PREFIX = Pattern.compile("[a-z][a-z0-9_]{0,23}");
 
   // The job table.
   static final Field<byte[]> ID = field(name("id"), SQLDataType.BINARY(16).nullable(false));
@@ -88,6 +92,7 @@ final class JobTables {
 
   // The node table.
   static final Field<String> NODE_NAME = field(name("name"), SQLDataType.VARCHAR(100));
+  static final Field<String> NODE_INSTANCE = field(name("instance"), SQLDataType.VARCHAR(64));
   static final Field<String> NODE_HOST = field(name("host"), SQLDataType.VARCHAR(255));
   static final Field<Long> NODE_PID = field(name("pid"), SQLDataType.BIGINT);
   static final Field<String> NODE_QUEUES = field(name("queues"), SQLDataType.LONGVARCHAR);
@@ -130,9 +135,14 @@ final class JobTables {
     if (prefix == null) {
       throw new IllegalArgumentException("The table prefix is null; it must match " + PREFIX);
     }
+    if (prefix.isEmpty()) {
+      throw new IllegalArgumentException(
+          "The table prefix is empty: the tables would be named job, job_event and node among the"
+              + " application's own. Give a prefix such as 'jobengine_' (the default) or 'acme_jobs_'");
+    }
     if (!PREFIX.matcher(prefix).matches()) {
       throw new IllegalArgumentException(
-          "Invalid table prefix '" + prefix + "': it must match " + PREFIX.pattern()
+          "Invalid table prefix " + JobNames.quote(prefix) + ": it must match " + PREFIX.pattern()
               + " (lower-case letters, digits and underscores, starting with a letter, at most"
               + " 24 characters), for example 'jobengine_'");
     }

@@ -29,11 +29,17 @@ import org.slf4j.LoggerFactory;
  * io/jobengine/mysql/migrations} ({@code V<n>__<description>.sql}, the same files as in
  * docs/mysql-schema.md), recording each applied version in {@code <prefix>schema_version}.
  *
- * <p>Nodes that start together must not race: the whole check-and-apply runs under a named server
- * lock ({@code GET_LOCK}), held by the one connection that does the work, so the second node waits,
+ * <p>A current schema costs no DDL and no lock: the version is read first with a plain SELECT, so a
+ * user with only SELECT, INSERT, UPDATE and DELETE (what a node needs at run time) starts on a
+ * schema that is up to date. Only when the version table is missing or older is DDL run, and a
+ * user without the privileges for it is told which grant or step is missing.
+ *
+ * <p>Nodes that start together must not race: the check-and-apply runs under a named server lock
+ * ({@code GET_LOCK}), held by the one connection that does the work, so the second node waits,
  * then finds the schema current and does nothing. DDL commits implicitly in MySQL, so a script is
- * made of statements that can run again after a crash half-way ({@code CREATE TABLE IF NOT
- * EXISTS}, an {@code ALTER TABLE ... MODIFY} to the same definition).
+ * made of statements that can run again after a crash half-way: {@code CREATE TABLE IF NOT
+ * EXISTS}, and {@code ALTER TABLE ... ADD} whose "duplicate column" error on a second run counts as
+ * done.
  *
  * <p>A schema newer than this code is refused: older code could write rows that a newer schema
  * gives another meaning.
@@ -55,10 +61,14 @@ final class Migrator {
   static final List<Migration> MIGRATIONS =
       List.of(
           new Migration(1, "jobs", "V1__jobs.sql"),
+          new Migration(2, "node instance", "V2__node_instance.sql"),
           new Migration(3, "max attempts at claim", "V3__max_attempts_at_claim.sql"));
 
   /** The schema version this code reads and writes. */
   static final int LATEST = MIGRATIONS.get(MIGRATIONS.size() - 1).version();
+
+  private static final int ER_DUP_FIELDNAME = 1060;
+  private static final int ER_DUP_KEYNAME = 1061;
 
   /** How long a node waits for another node's migration. */
   static final Duration LOCK_TIMEOUT = Duration.ofSeconds(60);
@@ -73,13 +83,23 @@ final class Migrator {
    */
   static void migrate(Connection connection, Db db, JobTables t, String database)
       throws SQLException {
+    Integer found = versionIfPresent(db.using(connection), t);
+    if (found != null) {
+      refuseNewer(found, t, database);
+      if (found == LATEST) {
+        return;
+      }
+    }
     boolean autoCommit = connection.getAutoCommit();
     connection.setAutoCommit(true);
     String lock = lockName(database, t.prefix);
     try {
       acquire(connection, lock, database, t);
       try {
-        executeScript(connection, "schema_version.sql", t);
+        // Read again under the lock: another node may have migrated while this one waited.
+        if (versionIfPresent(db.using(connection), t) == null) {
+          ddl(connection, "schema_version.sql", t, database, "create the version table");
+        }
         int current = currentVersion(db.using(connection), t);
         refuseNewer(current, t, database);
         for (Migration m : MIGRATIONS) {
@@ -88,7 +108,9 @@ final class Migrator {
           }
           log.info("Applying jobengine schema migration {} ({}) to tables '{}*' in database '{}'",
               m.version(), m.description(), t.prefix, database);
-          executeScript(connection, "migrations/" + m.resource(), t);
+          ddl(connection, "migrations/" + m.resource(), t, database,
+              "apply migration " + m.version() + " (" + m.description() + ") over version "
+                  + current);
           db.using(connection)
               .insertInto(t.schemaVersion, VERSION, DESCRIPTION, INSTALLED_AT)
               .values(DSL.val(m.version()), DSL.val(m.description()), SqlTime.now())
@@ -99,6 +121,39 @@ final class Migrator {
       }
     } finally {
       connection.setAutoCommit(autoCommit);
+    }
+  }
+
+  /** The schema version, or null when the version table does not exist; runs no DDL. */
+  private static Integer versionIfPresent(DSLContext ctx, JobTables t) {
+    try {
+      return currentVersion(ctx, t);
+    } catch (RuntimeException e) {
+      if (StoreErrors.errorCode(e) == StoreErrors.ER_NO_SUCH_TABLE) {
+        return null;
+      }
+      throw e;
+    }
+  }
+
+  /** Runs a script, turning a missing privilege into a message that says what to grant or do. */
+  private static void ddl(
+      Connection connection, String resource, JobTables t, String database, String step)
+      throws SQLException {
+    try {
+      executeScript(connection, resource, t);
+    } catch (SQLException e) {
+      if (StoreErrors.isPrivilegeFailure(e)) {
+        throw new StoreException(
+            "The jobengine schema of tables '" + t.prefix + "*' in database '" + database + "' is"
+                + " missing or older than version " + LATEST + ", and the database user lacks a"
+                + " privilege to " + step + " (" + e.getMessage() + "). Either grant the user"
+                + " CREATE, ALTER, INDEX and DROP on `" + database + "`.* for automatic migration,"
+                + " or apply the scripts of docs/mysql-schema.md once as a user who has them (or"
+                + " start one node with such a user); at run time SELECT, INSERT, UPDATE and DELETE"
+                + " suffice", e);
+      }
+      throw e;
     }
   }
 
@@ -195,7 +250,16 @@ final class Migrator {
       throws SQLException {
     try (Statement s = c.createStatement()) {
       for (String sql : statements(resource, t.prefix)) {
-        s.execute(sql);
+        try {
+          s.execute(sql);
+        } catch (SQLException e) {
+          if (e.getErrorCode() != ER_DUP_FIELDNAME && e.getErrorCode() != ER_DUP_KEYNAME) {
+            throw e;
+          }
+          // An ALTER that an earlier, interrupted run of this migration already applied.
+          log.info("Skipping a statement of {} that is already applied: {}", resource,
+              e.getMessage());
+        }
       }
     }
   }

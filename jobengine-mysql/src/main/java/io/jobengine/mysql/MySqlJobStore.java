@@ -246,18 +246,6 @@ public final class MySqlJobStore implements JobStore {
   }
 
   @Override
-  public Set<JobId> markRunning(List<Lease> leases) {
-    List<Lease> copy = List.copyOf(Objects.requireNonNull(leases, "leases"));
-    requireOpen();
-    if (copy.isEmpty()) {
-      return Set.of();
-    }
-    return db.inTransaction(
-        "mark " + copy.size() + " job(s) running", single(copy, Lease::jobId),
-        ctx -> CompletionQueries.markRunning(ctx, tables, copy));
-  }
-
-  @Override
   public Set<JobId> reportProgress(List<ProgressUpdate> updates) {
     List<ProgressUpdate> copy = List.copyOf(Objects.requireNonNull(updates, "updates"));
     requireOpen();
@@ -362,37 +350,32 @@ public final class MySqlJobStore implements JobStore {
   }
 
   @Override
-  public void registerNode(NodeRegistration node) {
+  public Optional<NodeInfo> registerNode(NodeRegistration node) {
     Objects.requireNonNull(node, "node");
     requireOpen();
-    db.inTransaction(
-        "register node '" + node.name() + "'", null,
-        ctx -> {
-          NodeQueries.register(ctx, tables, node);
-          return null;
-        });
+    return db.inTransaction(
+        "register node '" + node.name() + "'", null, ctx -> NodeQueries.register(ctx, tables, node));
   }
 
   @Override
-  public void nodeHeartbeat(String name, int runningJobs) {
+  public boolean nodeHeartbeat(String name, String instance, int runningJobs) {
     JobNames.requireNode(name);
+    NodeRegistration.requireInstance(instance);
     requireOpen();
-    db.single(
+    return db.single(
         "record the heartbeat of node '" + name + "'", null,
-        ctx -> {
-          NodeQueries.heartbeat(ctx, tables, name, runningJobs);
-          return null;
-        });
+        ctx -> NodeQueries.heartbeat(ctx, tables, name, instance, runningJobs));
   }
 
   @Override
-  public void deregisterNode(String name) {
+  public void deregisterNode(String name, String instance) {
     JobNames.requireNode(name);
+    NodeRegistration.requireInstance(instance);
     requireOpen();
     db.inTransaction(
         "deregister node '" + name + "'", null,
         ctx -> {
-          NodeQueries.deregister(ctx, tables, name);
+          NodeQueries.deregister(ctx, tables, name, instance);
           return null;
         });
   }
@@ -543,7 +526,7 @@ public final class MySqlJobStore implements JobStore {
 
     /**
      * @param tablePrefix put before every table name; lower-case letters, digits and underscores,
-     *     starting with a letter, at most 24 characters, or empty; {@value #DEFAULT_TABLE_PREFIX}
+     *     starting with a letter, at most 24 characters, not empty; {@value #DEFAULT_TABLE_PREFIX}
      *     unless set
      * @return this builder
      * @throws IllegalArgumentException if it breaks that pattern

@@ -2,6 +2,7 @@ package io.jobengine.mysql;
 
 import static io.jobengine.mysql.JobTables.NODE_HEARTBEAT_AT;
 import static io.jobengine.mysql.JobTables.NODE_HOST;
+import static io.jobengine.mysql.JobTables.NODE_INSTANCE;
 import static io.jobengine.mysql.JobTables.NODE_LEASE_MICROS;
 import static io.jobengine.mysql.JobTables.NODE_NAME;
 import static io.jobengine.mysql.JobTables.NODE_PID;
@@ -16,17 +17,19 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Record;
-import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 
 /**
- * The node registry: one row per node name. A node's state is decided when it is read, from the
- * database's clock: STOPPED once it deregistered, DEAD when its last heartbeat is older than its
- * lease, else ALIVE. Nothing is ever deleted here; a restarted node replaces its row.
+ * The node registry: one row per node name, owned by the engine instance that registered it last.
+ * A node's state is decided when it is read, from the database's clock: STOPPED once it
+ * deregistered, DEAD when its last heartbeat is older than its lease, else ALIVE. Another instance
+ * takes a row over only when it is not ALIVE; heartbeats and deregistration write only the owner's
+ * row. Nothing is ever deleted here.
  */
 final class NodeQueries {
 
@@ -41,24 +44,52 @@ final class NodeQueries {
               "timestampdiff(microsecond, {0}, {1})", SQLDataType.BIGINT, NODE_HEARTBEAT_AT,
               SqlTime.now())
           .as("heartbeat_age_micros");
+  private static final List<Field<?>> COLUMNS =
+      List.of(
+          NODE_NAME, NODE_INSTANCE, NODE_HOST, NODE_PID, NODE_QUEUES, NODE_LEASE_MICROS,
+          NODE_RUNNING_JOBS, READ_STARTED_AT, READ_HEARTBEAT_AT, READ_STOPPED_AT, HEARTBEAT_AGE);
 
   private NodeQueries() {}
 
   /**
-   * Replaces the row of a node of that name (a restart), or inserts one. Not {@code INSERT ... ON
-   * DUPLICATE KEY UPDATE}: jOOQ renders it for MySQL with a row alias ({@code AS excluded}) that
-   * MySQL understands only from 8.0.19, and registration is too rare to need one statement.
+   * Registers a node unless a live node of another instance holds its name (see {@link
+   * io.jobengine.spi.JobStore#registerNode}); runs in the caller's transaction. The name's row is
+   * read {@code FOR UPDATE}, so two instances registering at once decide one after the other (or
+   * deadlock on the gap of a missing row, and the store runs the transaction again). Not {@code
+   * INSERT ... ON DUPLICATE KEY UPDATE}: jOOQ renders it for MySQL with a row alias that MySQL
+   * understands only from 8.0.19, and registration is too rare to need one statement.
+   *
+   * @return empty if registered, else the live holder
    */
-  static void register(DSLContext ctx, JobTables t, NodeRegistration node) {
+  static Optional<NodeInfo> register(DSLContext ctx, JobTables t, NodeRegistration node) {
+    Record row =
+        ctx.select(COLUMNS).from(t.node).where(NODE_NAME.eq(node.name())).forUpdate().fetchOne();
+    if (row != null && !node.instance().equals(row.get(NODE_INSTANCE))) {
+      NodeInfo holder = toInfo(row);
+      if (holder.state() == NodeInfo.State.ALIVE) {
+        return Optional.of(holder);
+      }
+    }
     String host = Texts.truncate(node.host(), MAX_HOST_LENGTH);
     String queues = Json.counts(node.queues());
     long lease = SqlTime.micros(node.leaseDuration());
-    if (replace(ctx, t, node, host, queues, lease) == 1) {
-      return;
-    }
-    try {
+    if (row != null) {
+      ctx.update(t.node)
+          .set(NODE_INSTANCE, node.instance())
+          .set(NODE_HOST, host)
+          .set(NODE_PID, node.pid())
+          .set(NODE_QUEUES, queues)
+          .set(NODE_LEASE_MICROS, lease)
+          .set(NODE_RUNNING_JOBS, 0)
+          .set(NODE_STARTED_AT, SqlTime.now())
+          .set(NODE_HEARTBEAT_AT, SqlTime.now())
+          .set(NODE_STOPPED_AT, (LocalDateTime) null)
+          .where(NODE_NAME.eq(node.name()))
+          .execute();
+    } else {
       ctx.insertInto(t.node)
           .set(NODE_NAME, node.name())
+          .set(NODE_INSTANCE, node.instance())
           .set(NODE_HOST, host)
           .set(NODE_PID, node.pid())
           .set(NODE_QUEUES, queues)
@@ -68,75 +99,60 @@ final class NodeQueries {
           .set(NODE_HEARTBEAT_AT, SqlTime.now())
           .set(NODE_STOPPED_AT, (LocalDateTime) null)
           .execute();
-    } catch (DataAccessException e) {
-      // Another process registered the same name in between; the last registration wins.
-      if (!StoreErrors.isDuplicateKey(e) || replace(ctx, t, node, host, queues, lease) != 1) {
-        throw e;
-      }
     }
+    return Optional.empty();
   }
 
-  private static int replace(
-      DSLContext ctx, JobTables t, NodeRegistration node, String host, String queues, long lease) {
+  /**
+   * Records a heartbeat of the instance that owns the name's row.
+   *
+   * @return false if another instance owns it, or there is none
+   */
+  static boolean heartbeat(DSLContext ctx, JobTables t, String name, String instance,
+      int runningJobs) {
     return ctx.update(t.node)
-        .set(NODE_HOST, host)
-        .set(NODE_PID, node.pid())
-        .set(NODE_QUEUES, queues)
-        .set(NODE_LEASE_MICROS, lease)
-        .set(NODE_RUNNING_JOBS, 0)
-        .set(NODE_STARTED_AT, SqlTime.now())
-        .set(NODE_HEARTBEAT_AT, SqlTime.now())
-        .set(NODE_STOPPED_AT, (LocalDateTime) null)
-        .where(NODE_NAME.eq(node.name()))
-        .execute();
+            .set(NODE_HEARTBEAT_AT, SqlTime.now())
+            .set(NODE_RUNNING_JOBS, runningJobs)
+            .set(NODE_STOPPED_AT, (LocalDateTime) null)
+            .where(NODE_NAME.eq(name).and(NODE_INSTANCE.eq(instance)))
+            .execute()
+        == 1;
   }
 
-  /** Records a heartbeat; a name that never registered changes nothing. */
-  static void heartbeat(DSLContext ctx, JobTables t, String name, int runningJobs) {
-    ctx.update(t.node)
-        .set(NODE_HEARTBEAT_AT, SqlTime.now())
-        .set(NODE_RUNNING_JOBS, runningJobs)
-        .set(NODE_STOPPED_AT, (LocalDateTime) null)
-        .where(NODE_NAME.eq(name))
-        .execute();
-  }
-
-  static void deregister(DSLContext ctx, JobTables t, String name) {
+  /** Marks the node stopped, if {@code instance} owns its row. */
+  static void deregister(DSLContext ctx, JobTables t, String name, String instance) {
     ctx.update(t.node)
         .set(NODE_STOPPED_AT, SqlTime.now())
         .set(NODE_RUNNING_JOBS, 0)
-        .where(NODE_NAME.eq(name))
+        .where(NODE_NAME.eq(name).and(NODE_INSTANCE.eq(instance)))
         .execute();
   }
 
   static List<NodeInfo> list(DSLContext ctx, JobTables t) {
     List<NodeInfo> nodes = new ArrayList<>();
-    for (Record r :
-        ctx.select(
-                NODE_NAME, NODE_HOST, NODE_PID, NODE_QUEUES, NODE_LEASE_MICROS, NODE_RUNNING_JOBS,
-                READ_STARTED_AT, READ_HEARTBEAT_AT, READ_STOPPED_AT, HEARTBEAT_AGE)
-            .from(t.node)
-            .orderBy(NODE_NAME)
-            .fetch()) {
-      Duration age = SqlTime.fromMicros(r.get(HEARTBEAT_AGE));
-      Duration lease = SqlTime.fromMicros(r.get(NODE_LEASE_MICROS));
-      NodeInfo.State state =
-          r.get(READ_STOPPED_AT) != null
-              ? NodeInfo.State.STOPPED
-              : age.compareTo(lease) > 0 ? NodeInfo.State.DEAD : NodeInfo.State.ALIVE;
-      nodes.add(
-          new NodeInfo(
-              r.get(NODE_NAME),
-              r.get(NODE_HOST),
-              r.get(NODE_PID),
-              Json.parseCounts(r.get(NODE_QUEUES)),
-              state,
-              r.get(NODE_RUNNING_JOBS),
-              SqlTime.fromEpochMicros(r.get(READ_STARTED_AT)),
-              SqlTime.fromEpochMicros(r.get(READ_HEARTBEAT_AT)),
-              age,
-              SqlTime.fromEpochMicros(r.get(READ_STOPPED_AT))));
+    for (Record r : ctx.select(COLUMNS).from(t.node).orderBy(NODE_NAME).fetch()) {
+      nodes.add(toInfo(r));
     }
     return List.copyOf(nodes);
+  }
+
+  private static NodeInfo toInfo(Record r) {
+    Duration age = SqlTime.fromMicros(r.get(HEARTBEAT_AGE));
+    Duration lease = SqlTime.fromMicros(r.get(NODE_LEASE_MICROS));
+    NodeInfo.State state =
+        r.get(READ_STOPPED_AT) != null
+            ? NodeInfo.State.STOPPED
+            : age.compareTo(lease) > 0 ? NodeInfo.State.DEAD : NodeInfo.State.ALIVE;
+    return new NodeInfo(
+        r.get(NODE_NAME),
+        r.get(NODE_HOST),
+        r.get(NODE_PID),
+        Json.parseCounts(r.get(NODE_QUEUES)),
+        state,
+        r.get(NODE_RUNNING_JOBS),
+        SqlTime.fromEpochMicros(r.get(READ_STARTED_AT)),
+        SqlTime.fromEpochMicros(r.get(READ_HEARTBEAT_AT)),
+        age,
+        SqlTime.fromEpochMicros(r.get(READ_STOPPED_AT)));
   }
 }

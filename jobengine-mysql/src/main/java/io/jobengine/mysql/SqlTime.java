@@ -1,5 +1,6 @@
 package io.jobengine.mysql;
 
+import io.jobengine.JobRequest;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -30,10 +31,10 @@ import org.jooq.impl.SQLDataType;
  */
 final class SqlTime {
 
-  /** The earliest and latest instants a {@code DATETIME} column holds. */
-  static final Instant MIN = Instant.parse("1000-01-01T00:00:00Z");
+  /** The earliest and latest instants a {@code DATETIME} column holds: a job's run time bounds. */
+  static final Instant MIN = JobRequest.EARLIEST_RUN_AT;
 
-  static final Instant MAX = Instant.parse("9999-12-31T23:59:59.999999Z");
+  static final Instant MAX = JobRequest.LATEST_RUN_AT;
 
   private SqlTime() {}
 

@@ -138,7 +138,7 @@ class ClaimResumeTest {
             .claimRescanInterval(Duration.ZERO)
             .build()) {
       enqueueBacklog(strict, 5, 30);
-      ClaimRequest request = new ClaimRequest("node-2", "default", Set.of("t"), 8, LEASE, true);
+      ClaimRequest request = new ClaimRequest("node-2", "default", Set.of("t"), 8, LEASE);
       strict.claim(request);
 
       JobId urgent = other.enqueue(List.of(job(1, null))).get(0).id();
@@ -150,7 +150,7 @@ class ClaimResumeTest {
   void jobs_the_reaper_puts_back_are_claimed_before_the_rest_of_the_backlog() {
     List<JobId> backlog = enqueueBacklog(store, 5, 30);
     List<JobId> lost =
-        ids(store.claim(new ClaimRequest("node-1", "default", Set.of("t"), 8, Duration.ofMillis(1), true)));
+        ids(store.claim(new ClaimRequest("node-1", "default", Set.of("t"), 8, Duration.ofMillis(1))));
     claim(8);
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     int reaped = 0;
@@ -177,7 +177,7 @@ class ClaimResumeTest {
   }
 
   private static List<ClaimedJob> claim(int limit) {
-    return store.claim(new ClaimRequest("node-1", "default", Set.of("t"), limit, LEASE, true));
+    return store.claim(new ClaimRequest("node-1", "default", Set.of("t"), limit, LEASE));
   }
 
   private static ClaimMemory.Claimer claimer() {

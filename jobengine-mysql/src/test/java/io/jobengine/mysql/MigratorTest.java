@@ -118,9 +118,8 @@ class MigratorTest {
     List<String> ddl = new ArrayList<>(Migrator.statements("schema_version.sql", prefix));
     for (Migrator.Migration m : Migrator.MIGRATIONS) {
       ddl.addAll(Migrator.statements("migrations/" + m.resource(), prefix));
-      ddl.add(
-          "INSERT INTO `" + prefix + "schema_version` VALUES (" + m.version() + ", '"
-              + m.description() + "', UTC_TIMESTAMP(6))");
+      ddl.add("INSERT INTO `" + prefix + "schema_version` VALUES (" + m.version() + ", '"
+          + m.description() + "', UTC_TIMESTAMP(6))");
     }
     TestDatabase.execute(ddl.toArray(String[]::new));
     MySqlJobStore.builder()
@@ -189,6 +188,37 @@ class MigratorTest {
   void lock_names_stay_within_mysqls_64_characters() {
     assertThat(Migrator.lockName("test", "jobengine_")).isEqualTo("jobengine_migrate:test:jobengine_");
     assertThat(Migrator.lockName("d".repeat(64), "p".repeat(24))).hasSizeLessThanOrEqualTo(64);
+  }
+
+  @Test
+  void a_version_1_schema_is_upgraded_and_its_nodes_keep_their_rows() {
+    String prefix = TestDatabase.uniquePrefix("v1up");
+    List<String> ddl = new ArrayList<>(Migrator.statements("schema_version.sql", prefix));
+    ddl.addAll(Migrator.statements("migrations/V1__jobs.sql", prefix));
+    ddl.add("INSERT INTO `" + prefix + "schema_version` VALUES (1, 'jobs', UTC_TIMESTAMP(6))");
+    ddl.add("INSERT INTO `" + prefix + "node` (name, host, pid, queues, lease_micros, started_at,"
+        + " heartbeat_at) VALUES ('old-node', 'h', 1, '{}', 30000000, UTC_TIMESTAMP(6),"
+        + " UTC_TIMESTAMP(6))");
+    TestDatabase.execute(ddl.toArray(String[]::new));
+
+    try (MySqlJobStore store = TestDatabase.store(prefix)) {
+      assertThat(versions(prefix)).containsExactlyElementsOf(allVersions());
+      assertThat(store.nodes()).extracting(io.jobengine.NodeInfo::name).containsExactly("old-node");
+    }
+  }
+
+  @Test
+  void a_migration_interrupted_after_its_alter_runs_again_without_failing() {
+    String prefix = TestDatabase.uniquePrefix("v2again");
+    List<String> ddl = new ArrayList<>(Migrator.statements("schema_version.sql", prefix));
+    ddl.addAll(Migrator.statements("migrations/V1__jobs.sql", prefix));
+    ddl.addAll(Migrator.statements("migrations/V2__node_instance.sql", prefix));
+    // The crash came before version 2 was recorded.
+    ddl.add("INSERT INTO `" + prefix + "schema_version` VALUES (1, 'jobs', UTC_TIMESTAMP(6))");
+    TestDatabase.execute(ddl.toArray(String[]::new));
+
+    TestDatabase.store(prefix).close();
+    assertThat(versions(prefix)).containsExactlyElementsOf(allVersions());
   }
 
   private static List<Integer> allVersions() {

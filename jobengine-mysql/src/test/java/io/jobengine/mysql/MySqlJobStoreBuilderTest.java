@@ -21,7 +21,23 @@ class MySqlJobStoreBuilderTest {
 
   @Test
   void good_prefixes_are_taken() {
-    MySqlJobStore.builder().tablePrefix("").tablePrefix("acme_jobs_").tablePrefix("a");
+    MySqlJobStore.builder().tablePrefix("acme_jobs_").tablePrefix("a").tablePrefix("jobengine_");
+  }
+
+  @Test
+  void an_empty_table_prefix_is_refused_saying_what_to_give() {
+    assertThatThrownBy(() -> MySqlJobStore.builder().tablePrefix(""))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("table prefix is empty")
+        .hasMessageContaining("'jobengine_'");
+  }
+
+  @Test
+  void a_table_prefix_with_line_breaks_is_echoed_on_one_line() {
+    assertThatThrownBy(() -> MySqlJobStore.builder().tablePrefix("jobs\nINFO forged\r"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'jobs\\nINFO forged\\r'")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n", "\r"));
   }
 
   @Test

@@ -83,7 +83,6 @@ class MySqlJobStoreTest {
     assertThat(c.timeout()).isEqualTo(Duration.ofMinutes(2));
     assertThat(c.priority()).isEqualTo(5);
 
-    assertThat(store.markRunning(List.of(c.lease()))).isEmpty();
     assertThat(store.reportProgress(List.of(new ProgressUpdate(c.lease(), 40, "half")))).isEmpty();
     JobInfo running = store.get(job.id()).orElseThrow();
     assertThat(running.status()).isEqualTo(JobStatus.RUNNING);
@@ -98,7 +97,7 @@ class MySqlJobStoreTest {
     assertThat(done.warnings()).containsExactly("a \"b\"\n", "c");
     assertThat(done.leaseOwner()).isNull();
     assertThat(done.finishedAt()).isNotNull();
-    assertThat(events(job.id())).containsExactly("PENDING", "QUEUED", "WARNING");
+    assertThat(events(job.id())).containsExactly("PENDING", "RUNNING", "WARNING");
   }
 
   @Test
@@ -110,12 +109,11 @@ class MySqlJobStoreTest {
     Lease second = store.claim(claimAll(1)).get(0).lease();
     assertThat(second.token()).isEqualTo(2);
 
-    assertThat(store.markRunning(List.of(first))).containsExactly(job.id());
     assertThat(store.reportProgress(List.of(new ProgressUpdate(first, 99, "stale"))))
         .containsExactly(job.id());
     assertThat(store.complete(List.of(Completion.success(first)))).containsExactly(job.id());
     JobInfo info = store.get(job.id()).orElseThrow();
-    assertThat(info.status()).isEqualTo(JobStatus.QUEUED);
+    assertThat(info.status()).isEqualTo(JobStatus.RUNNING);
     assertThat(info.progressPercent()).isNull();
     assertThat(info.attempt()).isEqualTo(1); // the released attempt was given back
   }
@@ -276,13 +274,13 @@ class MySqlJobStoreTest {
     ClaimedJob first = store.claim(claimAll(1)).get(0);
     store.complete(List.of(Completion.retry(first.lease(), "boom", Duration.ZERO)));
     ClaimedJob second =
-        store.claim(new ClaimRequest("node-2", "default", Set.of("t"), 1, Duration.ofSeconds(30), true))
+        store.claim(new ClaimRequest("node-2", "default", Set.of("t"), 1, Duration.ofSeconds(30)))
             .get(0);
     store.complete(List.of(Completion.success(second.lease())));
 
     assertThat(history(job.id()))
         .containsExactly(
-            "PENDING 0 null", "QUEUED 1 node-1", "PENDING 1 node-1", "RUNNING 2 node-2",
+            "PENDING 0 null", "RUNNING 1 node-1", "PENDING 1 node-1", "RUNNING 2 node-2",
             "SUCCESS 2 node-2");
   }
 

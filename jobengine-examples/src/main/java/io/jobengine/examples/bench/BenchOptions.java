@@ -68,7 +68,7 @@ record BenchOptions(
         continue;
       }
       if (i + 1 >= args.length) {
-        throw new IllegalArgumentException("Option " + a + " needs a value");
+        throw new IllegalArgumentException("Option " + io.jobengine.JobNames.quote(a) + " needs a value");
       }
       String v = args[++i];
       switch (a) {
@@ -91,7 +91,7 @@ record BenchOptions(
         case "--pool-size" -> pool = positive(a, v);
         case "--soak" -> soak = Long.parseLong(v);
         case "--prefix" -> prefix = v;
-        default -> throw new IllegalArgumentException("Unknown option " + a);
+        default -> throw new IllegalArgumentException("Unknown option " + io.jobengine.JobNames.quote(a));
       }
     }
     return new BenchOptions(
@@ -127,7 +127,7 @@ record BenchOptions(
     try {
       return Integer.parseInt(value);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(option + " needs a whole number, got '" + value + "'", e);
+      throw new IllegalArgumentException(option + " needs a whole number, got " + io.jobengine.JobNames.quote(value), e);
     }
   }
 }

@@ -1,4 +1,4 @@
-package io.jobengine.core;
+package io.jobengine.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

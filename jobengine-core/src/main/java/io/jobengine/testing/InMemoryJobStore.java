@@ -1,4 +1,4 @@
-package io.jobengine.core;
+package io.jobengine.testing;
 
 import io.jobengine.CancelResult;
 import io.jobengine.JobId;
@@ -13,6 +13,7 @@ import io.jobengine.spi.ClaimRequest;
 import io.jobengine.spi.ClaimedJob;
 import io.jobengine.spi.Completion;
 import io.jobengine.spi.EnqueueResult;
+import io.jobengine.spi.JobPages;
 import io.jobengine.spi.JobStore;
 import io.jobengine.spi.Lease;
 import io.jobengine.spi.LeaseRenewal;
@@ -199,10 +200,8 @@ public final class InMemoryJobStore implements JobStore {
               .toList();
       List<ClaimedJob> claimed = new ArrayList<>(due.size());
       for (Job job : due) {
-        job.status = request.startNow() ? JobStatus.RUNNING : JobStatus.QUEUED;
-        if (request.startNow()) {
-          job.startedAt = now;
-        }
+        job.status = JobStatus.RUNNING;
+        job.startedAt = now;
         job.attempt++;
         if (job.maxAttempts == null) {
           job.maxAttempts = request.maxAttemptsOf(job.type);
@@ -226,20 +225,6 @@ public final class InMemoryJobStore implements JobStore {
       }
       return List.copyOf(claimed);
     }
-  }
-
-  @Override
-  public Set<JobId> markRunning(List<Lease> leases) {
-    requireNoNulls(leases, "leases");
-    return applyToLiveLeases(
-        leases,
-        lease -> lease,
-        (job, lease, now) -> {
-          if (job.status == JobStatus.QUEUED) {
-            job.status = JobStatus.RUNNING;
-          }
-          job.startedAt = now;
-        });
   }
 
   @Override
@@ -408,15 +393,23 @@ public final class InMemoryJobStore implements JobStore {
       List<JobInfo> oneMoreThanLimit = new ArrayList<>();
       for (Job job : candidates) {
         JobInfo info = job.snapshot();
-        if (query.matches(info)) {
+        if (matches(query, info)) {
           oneMoreThanLimit.add(info);
           if (oneMoreThanLimit.size() > query.limit()) {
             break;
           }
         }
       }
-      return JobPage.of(oneMoreThanLimit, query.limit());
+      return JobPages.of(oneMoreThanLimit, query.limit());
     }
+  }
+
+  /** Whether a job passes the query's filters and comes after its cursor. */
+  private static boolean matches(JobQuery query, JobInfo job) {
+    return (query.statuses().isEmpty() || query.statuses().contains(job.status()))
+        && (query.type() == null || query.type().equals(job.type()))
+        && (query.queue() == null || query.queue().equals(job.queue()))
+        && (query.after() == null || job.id().compareTo(query.after()) > 0);
   }
 
   @Override
@@ -479,18 +472,18 @@ public final class InMemoryJobStore implements JobStore {
   }
 
   @Override
-  public void registerNode(NodeRegistration node) {
-    nodes.register(Objects.requireNonNull(node, "node"));
+  public Optional<NodeInfo> registerNode(NodeRegistration node) {
+    return nodes.register(Objects.requireNonNull(node, "node"));
   }
 
   @Override
-  public void nodeHeartbeat(String name, int runningJobs) {
-    nodes.heartbeat(name, runningJobs);
+  public boolean nodeHeartbeat(String name, String instance, int runningJobs) {
+    return nodes.heartbeat(name, instance, runningJobs);
   }
 
   @Override
-  public void deregisterNode(String name) {
-    nodes.deregister(name);
+  public void deregisterNode(String name, String instance) {
+    nodes.deregister(name, instance);
   }
 
   @Override

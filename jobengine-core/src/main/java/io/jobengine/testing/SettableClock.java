@@ -1,4 +1,4 @@
-package io.jobengine.core;
+package io.jobengine.testing;
 
 import java.time.Clock;
 import java.time.Duration;
