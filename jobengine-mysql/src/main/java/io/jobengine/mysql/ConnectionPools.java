@@ -49,6 +49,37 @@ final class ConnectionPools {
   private ConnectionPools() {}
 
   /**
+   * The two pools of a store built from a JDBC URL: one for transactions, one for single
+   * statements in autocommit ({@link #createSingles}). Closing closes both.
+   *
+   * @param transactions the transactions' pool
+   * @param singles the single statements' pool
+   */
+  record Own(HikariDataSource transactions, HikariDataSource singles) implements AutoCloseable {
+
+    /**
+     * Opens both pools; neither is left open if the second fails.
+     *
+     * @throws StoreException if the server cannot be reached or refuses the user
+     */
+    static Own open(String url, String user, String password, int poolSize) {
+      HikariDataSource transactions = create(url, user, password, poolSize);
+      try {
+        return new Own(transactions, createSingles(url, user, password));
+      } catch (RuntimeException e) {
+        transactions.close();
+        throw e;
+      }
+    }
+
+    @Override
+    public void close() {
+      singles.close();
+      transactions.close();
+    }
+  }
+
+  /**
    * Checks a JDBC URL for the store's own pool.
    *
    * @throws IllegalArgumentException if it is not a Connector/J URL or undoes the hardening
