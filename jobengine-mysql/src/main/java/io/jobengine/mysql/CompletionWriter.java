@@ -9,12 +9,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes a batch of completions: first the fast path ({@link CompletionQueries#complete}), then,
- * when some lease was no longer live, the locked path that writes the live ones; and when the
- * COMMIT was cut off, judges by a re-read ({@link CommitOutcome}) whether it landed.
+ * when some lease was no longer live, the locked path that writes the live ones.
+ *
+ * <p>When the COMMIT was cut off (the connection broke after it was sent), the store ends the old
+ * session and then judges by a re-read whether the transaction landed ({@link CommitOutcome}). If
+ * it did, its result stands; if it provably did not, nothing of it was written, and the write is
+ * made once more (at most {@link #WRITES} in all), fenced as always.
  */
 final class CompletionWriter {
 
   private static final Logger log = LoggerFactory.getLogger(CompletionWriter.class);
+
+  /** How many times a batch is written at most when its COMMITs are cut off and do not land. */
+  static final int WRITES = 2;
 
   private final Db db;
   private final JobTables tables;
@@ -29,30 +36,45 @@ final class CompletionWriter {
    *
    * @param only the job of a single completion, for messages, or null
    * @return the jobs whose write was rejected by fencing
+   * @throws io.jobengine.StoreException if it failed; with a connection failure the outcome may be
+   *     unknown (the caller may write again: a write whose lease moved on is rejected)
    */
   Set<JobId> complete(List<Completion> completions, JobId only) {
     String operation = "complete " + completions.size() + " job(s)";
-    try {
+    for (int write = 1; ; write++) {
       try {
-        return db.inTransaction(
-            operation, only, ctx -> CompletionQueries.complete(ctx, tables, completions));
-      } catch (CompletionQueries.NotAllLive e) {
-        return db.inTransaction(
-            operation, only, ctx -> CompletionQueries.completeLocked(ctx, tables, completions));
+        return writeOnce(completions, only, operation);
+      } catch (CommitOutcome.UnknownException e) {
+        // Once the old session is gone its transaction is final; then a re-read tells.
+        CommitOutcome.endSession(db, e.sessionId(), operation, only);
+        Set<JobId> rejected =
+            CommitOutcome.rejectedIfCommitted(
+                db.inTransaction(
+                    "re-read " + completions.size() + " job(s) after an unknown commit", only,
+                    ctx -> CommitOutcome.reread(ctx, tables, completions)));
+        if (rejected != null) {
+          log.info("The commit of '{}' was cut off, but a re-read shows it landed", operation);
+          return rejected;
+        }
+        if (write >= WRITES) {
+          throw StoreErrors.translate(
+              operation + " (not committed, per a re-read, " + write + " times)", only,
+              e.getCause(), write);
+        }
+        log.info(
+            "The commit of '{}' was cut off and a re-read shows it did not land; writing it again",
+            operation);
       }
-    } catch (CommitOutcome.UnknownException e) {
-      // Re-read on a fresh connection: did the commit land before the connection broke?
-      Set<JobId> rejected =
-          CommitOutcome.rejectedIfCommitted(
-              db.inTransaction(
-                  "re-read " + completions.size() + " job(s) after an unknown commit", only,
-                  ctx -> CommitOutcome.reread(ctx, tables, completions)));
-      if (rejected == null) {
-        throw StoreErrors.translate(
-            operation + " (not committed, per a re-read)", only, e.getCause(), 1);
-      }
-      log.info("The commit of '{}' was cut off, but a re-read shows it landed", operation);
-      return rejected;
+    }
+  }
+
+  private Set<JobId> writeOnce(List<Completion> completions, JobId only, String operation) {
+    try {
+      return db.inTransaction(
+          operation, only, ctx -> CompletionQueries.complete(ctx, tables, completions));
+    } catch (CompletionQueries.NotAllLive e) {
+      return db.inTransaction(
+          operation, only, ctx -> CompletionQueries.completeLocked(ctx, tables, completions));
     }
   }
 }

@@ -45,6 +45,7 @@ final class Db {
   private final Settings settings;
   /** True for a host's DataSource, whose sessions may not be at READ COMMITTED. */
   private final boolean setIsolationPerTransaction;
+  private final SessionIds sessionIds = new SessionIds();
 
   Db(DataSource dataSource, DataSource singles, SQLDialect dialect, boolean setIsolationPerTransaction) {
     this.dataSource = dataSource;
@@ -108,7 +109,7 @@ final class Db {
         if (e instanceof CommitOutcome.UnknownException unknown) {
           throw new CommitOutcome.UnknownException(
               "MySqlJobStore could not " + operation + (jobId == null ? "" : " (job " + jobId + ")")
-                  + ": " + unknown.getMessage(), unknown.getCause());
+                  + ": " + unknown.getMessage(), unknown.getCause(), unknown.sessionId());
         }
         throw StoreErrors.translate(operation, jobId, e, attempt);
       }
@@ -164,6 +165,8 @@ final class Db {
             s.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
           }
         }
+        // Known before the COMMIT, for the case that the connection breaks during it.
+        long sessionId = sessionIds.of(connection);
         T result = work.apply(using(connection));
         try {
           connection.commit();
@@ -172,7 +175,7 @@ final class Db {
             // The server may have committed before the connection broke: nobody knows yet.
             throw new CommitOutcome.UnknownException(
                 "The connection broke during COMMIT; whether the transaction was committed is"
-                    + " unknown (" + e.getMessage() + ")", e);
+                    + " unknown (" + e.getMessage() + ")", e, sessionId);
           }
           throw e;
         }
