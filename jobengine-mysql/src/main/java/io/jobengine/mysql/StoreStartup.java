@@ -101,7 +101,7 @@ final class StoreStartup {
     try (Connection c = ds.getConnection()) {
       info = ServerCheck.inspect(c);
       ServerCheck.requirePacketRoom(info, config.maxPayloadBytes());
-      db = new Db(ds, pools == null ? null : pools.singles(), info.version().dialect(), pools == null);
+      db = new Db(ds, pools == null ? null : pools.singles(), info.version(), pools == null);
       if (config.autoMigrate()) {
         Migrator.migrate(c, db, tables, info.database());
       } else {
