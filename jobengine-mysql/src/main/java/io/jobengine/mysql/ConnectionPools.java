@@ -17,6 +17,8 @@ import java.util.regex.Pattern;
  * <p>Sessions run at READ COMMITTED with a short {@code innodb_lock_wait_timeout}, and Connector/J
  * is hardened: no deserialization of BLOBs into Java objects, no {@code LOAD DATA LOCAL}, no
  * {@code autoReconnect} (which would silently continue a broken transaction on a new connection).
+ * The URL may not set these back, nor any other option that loads classes or reads files ({@link
+ * JdbcUrlOptions}).
  */
 final class ConnectionPools {
 
@@ -36,13 +38,6 @@ final class ConnectionPools {
           "tcpKeepAlive", "true",
           "characterEncoding", "UTF-8",
           "sessionVariables", "innodb_lock_wait_timeout=" + LOCK_WAIT_TIMEOUT.toSeconds());
-
-  /** URL settings that undo the hardening; a URL that sets one of them to true is refused. */
-  private static final Pattern UNSAFE =
-      Pattern.compile(
-          "[?&](autoDeserialize|allowLoadLocalInfile|allowUrlInLocalInfile|autoReconnect"
-              + "|allowMultiQueries)=true",
-          Pattern.CASE_INSENSITIVE);
 
   private static final Pattern HOSTS = Pattern.compile("^jdbc:mysql(?::[a-z]+)?://([^/?]*)");
 
@@ -82,7 +77,8 @@ final class ConnectionPools {
   /**
    * Checks a JDBC URL for the store's own pool.
    *
-   * @throws IllegalArgumentException if it is not a Connector/J URL or undoes the hardening
+   * @throws IllegalArgumentException if it is not a Connector/J URL or sets an option {@link
+   *     JdbcUrlOptions} refuses
    */
   static String requireUrl(String url) {
     if (url == null || url.isBlank()) {
@@ -95,12 +91,7 @@ final class ConnectionPools {
           "Unsupported JDBC URL '" + redact(url) + "': MySqlJobStore connects through MySQL"
               + " Connector/J, so the URL starts with jdbc:mysql: (also for MariaDB servers)");
     }
-    Matcher unsafe = UNSAFE.matcher(url);
-    if (unsafe.find()) {
-      throw new IllegalArgumentException(
-          "The JDBC URL '" + redact(url) + "' sets " + unsafe.group(1) + "=true, which"
-              + " MySqlJobStore does not allow on its connections (it turns these off); remove it");
-    }
+    JdbcUrlOptions.refuseDangerous(url);
     return url;
   }
 

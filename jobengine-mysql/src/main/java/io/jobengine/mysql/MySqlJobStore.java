@@ -441,14 +441,46 @@ public final class MySqlJobStore implements JobStore {
      * Lets the store open its own small HikariCP pool (READ COMMITTED, hardened Connector/J
      * settings). Excludes {@link #dataSource}.
      *
-     * @param jdbcUrl a Connector/J URL naming the database, e.g. {@code
-     *     jdbc:mysql://db:3306/app}; it must not turn on autoDeserialize, allowLoadLocalInfile,
-     *     allowUrlInLocalInfile, autoReconnect or allowMultiQueries
+     * <p>The URL may not set, whatever the value, in its query string or in its host properties
+     * ({@code (host=h,key=value)}, {@code address=(...)(key=value)}), names in any case, a
+     * Connector/J option that:
+     *
+     * <ul>
+     *   <li>loads classes it names: {@code queryInterceptors}, {@code statementInterceptors},
+     *       {@code exceptionInterceptors}, {@code connectionLifecycleInterceptors}, {@code
+     *       authenticationPlugins}, {@code defaultAuthenticationPlugin}, {@code socketFactory},
+     *       {@code clientInfoProvider}, {@code propertiesTransform}, {@code
+     *       loadBalanceExceptionChecker}, {@code loadBalanceSQLExceptionSubclassFailover}, {@code
+     *       ha.loadBalanceStrategy}, {@code loadBalanceStrategy}, {@code profilerEventHandler},
+     *       {@code logger}, {@code queryInfoCacheFactory}, {@code parseInfoCacheFactory}, {@code
+     *       serverConfigCacheFactory}, the authentication callback handlers ({@code
+     *       authentication*CallbackHandler}), {@code xdevapi.compression-extensions};
+     *   <li>reads local files or fetches URLs: {@code allowLoadLocalInfile}, {@code
+     *       allowLoadLocalInfileInPath}, {@code allowUrlInLocalInfile}, {@code
+     *       serverRSAPublicKeyFile}, {@code trustCertificateKeyStoreUrl}, {@code
+     *       clientCertificateKeyStoreUrl}, {@code xdevapi.ssl-keystore}, {@code
+     *       xdevapi.ssl-truststore}, {@code ociConfigFile}, {@code idTokenFile}, {@code
+     *       namedPipePath}, {@code path}, {@code useConfigs};
+     *   <li>deserializes: {@code autoDeserialize};
+     *   <li>puts SQL with its bound values (payloads) into logs or messages: {@code profileSQL},
+     *       {@code traceProtocol}, {@code logSlowQueries}, {@code autoGenerateTestcaseScript},
+     *       {@code dumpQueriesOnException}, {@code enablePacketDebug};
+     *   <li>undoes the store's settings: {@code autoReconnect}, {@code autoReconnectForPools},
+     *       {@code allowMultiQueries}.
+     * </ul>
+     *
+     * A URL is configuration that more people can change than the code, so it must not be able
+     * to make the JVM run or read anything. Whoever needs such an option configures a DataSource
+     * (whose options are then their code's) and passes it to {@link #dataSource}. TLS with own
+     * key stores works through the JVM's {@code javax.net.ssl.*} properties ({@code
+     * fallbackToSystemKeyStore} and {@code fallbackToSystemTrustStore}, which are allowed).
+     *
+     * @param jdbcUrl a Connector/J URL naming the database, e.g. {@code jdbc:mysql://db:3306/app}
      * @param user the database user
      * @param password the password; empty for none
      * @return this builder
-     * @throws IllegalArgumentException if the URL is not a {@code jdbc:mysql:} URL or is unsafe,
-     *     or the user is blank
+     * @throws IllegalArgumentException if the URL is not a {@code jdbc:mysql:} URL or sets one of
+     *     the options above (the message names it), or the user is blank
      * @throws IllegalStateException if a DataSource was given
      */
     public Builder jdbcUrl(String jdbcUrl, String user, String password) {

@@ -53,7 +53,7 @@ class MySqlJobStoreBuilderTest {
                 MySqlJobStore.builder()
                     .jdbcUrl("jdbc:mysql://h/db?useSSL=true&autoDeserialize=TRUE", "u", ""))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("autoDeserialize=true");
+        .hasMessageContaining("'autoDeserialize'");
     assertThatThrownBy(
             () -> MySqlJobStore.builder().jdbcUrl("jdbc:mysql://h/db?allowLoadLocalInfile=true", "u", ""))
         .hasMessageContaining("allowLoadLocalInfile");
