@@ -5,7 +5,10 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool.PoolInitializationException;
 import io.jobengine.StoreException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -39,6 +42,18 @@ final class ConnectionPools {
           "characterEncoding", "UTF-8",
           "sessionVariables", "innodb_lock_wait_timeout=" + LOCK_WAIT_TIMEOUT.toSeconds());
 
+  /** What the store sets on its own connections, or would be undone; not settable in code. */
+  private static final List<String> STORE_OWN = storeOwn();
+
+  private static List<String> storeOwn() {
+    List<String> names = new ArrayList<>(new TreeSet<>(HARDENED.keySet()));
+    names.addAll(
+        List.of(
+            "useLocalSessionState", "autoReconnectForPools", "allowMultiQueries",
+            "allowLoadLocalInfileInPath", "user", "password"));
+    return List.copyOf(names);
+  }
+
   private static final Pattern HOSTS = Pattern.compile("^jdbc:mysql(?::[a-z]+)?://([^/?]*)");
 
   private ConnectionPools() {}
@@ -57,10 +72,14 @@ final class ConnectionPools {
      *
      * @throws StoreException if the server cannot be reached or refuses the user
      */
-    static Own open(String url, String user, String password, int poolSize) {
-      HikariDataSource transactions = create(url, user, password, poolSize);
+    static Own open(
+        String url, String user, String password, int poolSize, Map<String, String> properties) {
+      HikariDataSource transactions =
+          create(url, user, password, poolSize, false, "jobengine-store", properties);
       try {
-        return new Own(transactions, createSingles(url, user, password));
+        return new Own(
+            transactions,
+            create(url, user, password, 2, true, "jobengine-store-single", properties));
       } catch (RuntimeException e) {
         transactions.close();
         throw e;
@@ -95,6 +114,28 @@ final class ConnectionPools {
     return url;
   }
 
+  /**
+   * Checks the name of a Connector/J property given in code: any but those the store sets itself
+   * (or that would undo them).
+   *
+   * @throws IllegalArgumentException if the name is blank or one of those
+   */
+  static String requireCodeProperty(String name) {
+    if (name == null || name.isBlank()) {
+      throw new IllegalArgumentException(
+          "The Connector/J property name is " + (name == null ? "null" : "blank") + "; give one");
+    }
+    for (String own : STORE_OWN) {
+      if (own.equalsIgnoreCase(name.trim())) {
+        throw new IllegalArgumentException(
+            "The Connector/J property '" + name + "' is one MySqlJobStore sets itself on its own"
+                + " connections (or would undo them): " + String.join(", ", STORE_OWN)
+                + "; it cannot be changed");
+      }
+    }
+    return name;
+  }
+
   /** The host:port part of a URL, for messages. */
   static String hosts(String url) {
     Matcher m = HOSTS.matcher(url);
@@ -112,25 +153,18 @@ final class ConnectionPools {
   }
 
   /**
-   * Starts the pool; fails at once if the server cannot be reached or refuses the user.
+   * Starts a pool; fails at once if the server cannot be reached or refuses the user. The
+   * transactions' pool has autocommit off; the small pool of single-statement work (node
+   * heartbeats, the reaper, the idle probe) is in autocommit, so such a statement commits without
+   * a COMMIT of its own, and apart from the transactions' pool, so a heartbeat never waits for a
+   * connection behind claims and completions.
    *
+   * @param properties Connector/J properties given in code ({@link #requireCodeProperty})
    * @throws StoreException naming the host, port and cause
    */
-  static HikariDataSource create(String url, String user, String password, int poolSize) {
-    return create(url, user, password, poolSize, false, "jobengine-store");
-  }
-
-  /**
-   * The small pool of single-statement work (node heartbeats, the reaper, the idle probe): in
-   * autocommit, so such a statement commits without a COMMIT of its own, and apart from the
-   * transactions' pool, so a heartbeat never waits for a connection behind claims and completions.
-   */
-  static HikariDataSource createSingles(String url, String user, String password) {
-    return create(url, user, password, 2, true, "jobengine-store-single");
-  }
-
   private static HikariDataSource create(
-      String url, String user, String password, int poolSize, boolean autoCommit, String name) {
+      String url, String user, String password, int poolSize, boolean autoCommit, String name,
+      Map<String, String> properties) {
     HikariConfig config = new HikariConfig();
     config.setPoolName(name);
     config.setJdbcUrl(url);
@@ -150,6 +184,7 @@ final class ConnectionPools {
     // Keep session state (autocommit, isolation) on the client, so setting it to what it already is
     // costs no round trip.
     config.addDataSourceProperty("useLocalSessionState", "true");
+    properties.forEach(config::addDataSourceProperty);
     try {
       return new HikariDataSource(config);
     } catch (RuntimeException e) {

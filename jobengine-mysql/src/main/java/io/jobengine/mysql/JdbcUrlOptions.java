@@ -134,8 +134,9 @@ final class JdbcUrlOptions {
         throw new IllegalArgumentException(
             "The JDBC URL '" + ConnectionPools.redact(url) + "' sets the Connector/J option '"
                 + name + "', which " + reason + "; MySqlJobStore refuses it on its own pool,"
-                + " whatever its value. Remove it from the URL; if you need it, configure a"
-                + " DataSource yourself and pass it with dataSource(...) instead of jdbcUrl(...)");
+                + " whatever its value. Remove it from the URL; if you need it, set it in code with"
+                + " driverProperty(name, value), or configure a DataSource yourself and pass it with"
+                + " dataSource(...) instead of jdbcUrl(...)");
       }
     }
   }

@@ -26,7 +26,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -409,6 +411,7 @@ public final class MySqlJobStore implements JobStore {
     private String user;
     private String password;
     private Integer poolSize;
+    private final Map<String, String> driverProperties = new LinkedHashMap<>();
     private String tablePrefix = DEFAULT_TABLE_PREFIX;
     private int maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
     private boolean autoMigrate = true;
@@ -470,10 +473,11 @@ public final class MySqlJobStore implements JobStore {
      * </ul>
      *
      * A URL is configuration that more people can change than the code, so it must not be able
-     * to make the JVM run or read anything. Whoever needs such an option configures a DataSource
-     * (whose options are then their code's) and passes it to {@link #dataSource}. TLS with own
-     * key stores works through the JVM's {@code javax.net.ssl.*} properties ({@code
-     * fallbackToSystemKeyStore} and {@code fallbackToSystemTrustStore}, which are allowed).
+     * to make the JVM run or read anything. Whoever needs such an option sets it in code with
+     * {@link #driverProperty}, or configures a DataSource and passes it to {@link #dataSource}. TLS
+     * with key stores of one's own also works through the JVM's {@code javax.net.ssl.*}
+     * properties ({@code fallbackToSystemKeyStore} and {@code fallbackToSystemTrustStore}, which
+     * are allowed in the URL).
      *
      * @param jdbcUrl a Connector/J URL naming the database, e.g. {@code jdbc:mysql://db:3306/app}
      * @param user the database user
@@ -513,6 +517,28 @@ public final class MySqlJobStore implements JobStore {
             "poolSize must be between 1 and " + MAX_POOL_SIZE + ", got " + poolSize);
       }
       this.poolSize = poolSize;
+      return this;
+    }
+
+    /**
+     * Sets a Connector/J property on the store's own connections, in code. Options a {@link
+     * #jdbcUrl} may not carry (interceptors, socket factories, key store URLs...) are for code to
+     * set, which is reviewed as the application is, not for configuration; for example a {@code
+     * queryInterceptors} class that counts statements. Only with {@link #jdbcUrl}.
+     *
+     * @param name the property's name, e.g. {@code queryInterceptors}; not one the store sets
+     *     itself (autoDeserialize, allowLoadLocalInfile, allowLoadLocalInfileInPath,
+     *     allowUrlInLocalInfile, autoReconnect, autoReconnectForPools, allowMultiQueries,
+     *     characterEncoding, connectTimeout, socketTimeout, sessionVariables, tcpKeepAlive,
+     *     useLocalSessionState, user, password)
+     * @param value its value
+     * @return this builder
+     * @throws IllegalArgumentException if the name is blank or one the store sets itself
+     */
+    public Builder driverProperty(String name, String value) {
+      ConnectionPools.requireCodeProperty(name);
+      Objects.requireNonNull(value, "value must not be null");
+      driverProperties.put(name.trim(), value);
       return this;
     }
 
@@ -600,6 +626,11 @@ public final class MySqlJobStore implements JobStore {
         throw new IllegalStateException(
             "No database given: call dataSource(...) or jdbcUrl(url, user, password)");
       }
+      if (dataSource != null && !driverProperties.isEmpty()) {
+        throw new IllegalStateException(
+            "driverProperty(...) " + driverProperties.keySet() + " applies only to the store's"
+                + " own pool (jdbcUrl(...)); set them on the host's DataSource instead");
+      }
       if (dataSource != null && poolSize != null) {
         throw new IllegalStateException(
             "poolSize(" + poolSize + ") applies only to the store's own pool (jdbcUrl(...)); the"
@@ -610,7 +641,8 @@ public final class MySqlJobStore implements JobStore {
           StoreStartup.start(
               new StoreStartup.Config(
                   dataSource, jdbcUrl, user, password,
-                  poolSize == null ? DEFAULT_POOL_SIZE : poolSize, tables, maxPayloadBytes,
+                  poolSize == null ? DEFAULT_POOL_SIZE : poolSize, Map.copyOf(driverProperties),
+                  tables, maxPayloadBytes,
                   autoMigrate));
       return new MySqlJobStore(
           started, tables, maxPayloadBytes, new ClaimMemory(nanoTime, claimRescanInterval));
@@ -629,6 +661,9 @@ public final class MySqlJobStore implements JobStore {
       }
       if (poolSize != null) {
         parts.add("poolSize=" + poolSize);
+      }
+      if (!driverProperties.isEmpty()) {
+        parts.add("driverProperties=" + driverProperties.keySet());
       }
       parts.add("tablePrefix=" + tablePrefix);
       parts.add("maxPayloadBytes=" + maxPayloadBytes);

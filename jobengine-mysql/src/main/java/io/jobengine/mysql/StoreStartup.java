@@ -5,6 +5,7 @@ import io.jobengine.mysql.ServerCheck.ServerInfo;
 import io.jobengine.mysql.ServerCheck.ServerVersion;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Map;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +30,7 @@ final class StoreStartup {
    * @param user the user for the URL, or null
    * @param password the password for the URL, or null
    * @param poolSize the size of the store's own transactions' pool
+   * @param driverProperties Connector/J properties for the store's own pools, given in code
    * @param tables the store's tables
    * @param maxPayloadBytes the largest payload
    * @param autoMigrate whether to migrate (else only verify) the schema
@@ -39,6 +41,7 @@ final class StoreStartup {
       String user,
       String password,
       int poolSize,
+      Map<String, String> driverProperties,
       JobTables tables,
       int maxPayloadBytes,
       boolean autoMigrate) {
@@ -71,7 +74,8 @@ final class StoreStartup {
         config.jdbcUrl() == null
             ? null
             : ConnectionPools.Own.open(
-                config.jdbcUrl(), config.user(), config.password(), config.poolSize());
+                config.jdbcUrl(), config.user(), config.password(), config.poolSize(),
+                config.driverProperties());
     DataSource ds = pools != null ? pools.transactions() : config.dataSource();
     try {
       return start(config, ds, pools);
@@ -113,6 +117,9 @@ final class StoreStartup {
         pools != null
             ? "own pool of " + pools.transactions().getMaximumPoolSize() + " connections to "
                 + ConnectionPools.redact(config.jdbcUrl()) + " as '" + config.user() + "'"
+                + (config.driverProperties().isEmpty()
+                    ? ""
+                    : ", driver properties set in code " + config.driverProperties().keySet())
             : "host DataSource " + ds.getClass().getName();
     String description =
         info.version() + ", database '" + info.database() + "', tables '" + tables.prefix
