@@ -50,7 +50,7 @@ final class CutCommitProxy implements AutoCloseable {
   private final int upstreamPort;
   private final Duration delay;
   private final AtomicReference<Cut> armed = new AtomicReference<>();
-  private final CountDownLatch cutDone = new CountDownLatch(1);
+  private volatile CountDownLatch cutDone = new CountDownLatch(1);
   private final List<Socket> sockets = new ArrayList<>();
   private final AtomicInteger threadNumber = new AtomicInteger();
   private final ExecutorService pumps =
@@ -94,6 +94,7 @@ final class CutCommitProxy implements AutoCloseable {
 
   /** Cuts off the next COMMIT any client sends. */
   void cutNextCommit(Cut cut) {
+    cutDone = new CountDownLatch(1);
     armed.set(cut);
   }
 
@@ -153,15 +154,16 @@ final class CutCommitProxy implements AutoCloseable {
         if (isCommit(header, payload)) {
           Cut now = armed.getAndSet(null);
           if (now != null) {
+            CountDownLatch done = cutDone;
             cut.set(now);
             closeQuietly(client);
             if (now == Cut.FORWARD) {
-              deliver(server, header, payload);
+              deliver(server, header, payload, done);
             } else if (now == Cut.DELAY) {
-              later.schedule(() -> deliver(server, header, payload), delay.toMillis(),
+              later.schedule(() -> deliver(server, header, payload, done), delay.toMillis(),
                   TimeUnit.MILLISECONDS);
             } else {
-              cutDone.countDown();
+              done.countDown();
             }
             return;
           }
@@ -177,7 +179,8 @@ final class CutCommitProxy implements AutoCloseable {
     }
   }
 
-  private void deliver(Socket server, byte[] header, byte[] payload) {
+  private static void deliver(
+      Socket server, byte[] header, byte[] payload, CountDownLatch done) {
     try {
       OutputStream out = server.getOutputStream();
       out.write(header);
@@ -187,7 +190,7 @@ final class CutCommitProxy implements AutoCloseable {
     } catch (IOException e) {
       // the server side is gone already (the session was killed): nothing to deliver to
     } finally {
-      cutDone.countDown();
+      done.countDown();
     }
   }
 

@@ -16,8 +16,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,12 +29,12 @@ class CutCommitTest {
 
   private static final Duration DELAY = Duration.ofMillis(400);
 
-  private String prefix;
-  private CutCommitProxy proxy;
-  private MySqlJobStore store;
+  private static String prefix;
+  private static CutCommitProxy proxy;
+  private static MySqlJobStore store;
 
-  @BeforeEach
-  void start() throws Exception {
+  @BeforeAll
+  static void start() throws Exception {
     prefix = TestDatabase.uniquePrefix("cut");
     TestDatabase.Target t = TestDatabase.target();
     proxy = new CutCommitProxy(t.url(), DELAY);
@@ -46,8 +46,8 @@ class CutCommitTest {
             .build();
   }
 
-  @AfterEach
-  void stop() throws Exception {
+  @AfterAll
+  static void stop() throws Exception {
     store.close();
     proxy.close();
   }
@@ -98,7 +98,7 @@ class CutCommitTest {
     assertWrittenOnce(lease.jobId());
   }
 
-  private Lease enqueueAndClaim() {
+  private static Lease enqueueAndClaim() {
     NewJob job =
         new NewJob(JobId.generate(), "t", "default", 0, "{}", null, Duration.ZERO, 3, null, null);
     store.enqueue(List.of(job));
@@ -109,13 +109,13 @@ class CutCommitTest {
   }
 
   /** The job's history ends with one SUCCESS row: written once, never twice. */
-  private void assertWrittenOnce(JobId id) throws SQLException {
+  private static void assertWrittenOnce(JobId id) throws SQLException {
     List<String> events = events(id);
     assertThat(events).last().isEqualTo("SUCCESS");
     assertThat(events).filteredOn("SUCCESS"::equals).hasSize(1);
   }
 
-  private List<String> events(JobId id) throws SQLException {
+  private static List<String> events(JobId id) throws SQLException {
     List<String> statuses = new ArrayList<>();
     try (Connection c = TestDatabase.dataSource().getConnection();
         PreparedStatement s =
