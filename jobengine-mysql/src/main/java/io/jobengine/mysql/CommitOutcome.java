@@ -11,6 +11,7 @@ import io.jobengine.JobId;
 import io.jobengine.JobStatus;
 import io.jobengine.StoreException;
 import io.jobengine.spi.Completion;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -18,13 +19,28 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.jooq.DSLContext;
+import org.jooq.Field;
 import org.jooq.Record;
+import org.jooq.Table;
+import org.jooq.exception.DataAccessException;
+import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Decides whether a completion whose COMMIT failed with a broken connection landed, by reading the
  * rows again on a fresh connection: the server may have committed the transaction before the
  * connection broke, and then a retry of the write would be rejected by fencing and the node would
  * report as dropped a result that stands.
+ *
+ * <p>The re-read is sound only once the old session is gone: a COMMIT still on its way to the
+ * server (or still running there) can land after a re-read that saw the old row. So before it
+ * reads, the store ends the old session by its id ({@link SessionIds}): {@code KILL CONNECTION}
+ * on a fresh connection (a user may kill its own sessions), then a wait, bounded by {@link
+ * #SESSION_END_TIMEOUT}, until the id no longer shows in {@code information_schema.PROCESSLIST}.
+ * From then on the transaction's outcome is final, committed or rolled back, and the re-read sees
+ * it. If the session cannot be seen to end, the outcome stays unknown.
  *
  * <p>A completion landed if the job still carries the attempt's token, is no longer leased, has the
  * status the completion gives, and its newest history row is that status written by the
@@ -33,6 +49,8 @@ import org.jooq.Record;
  * one transaction, so either every write of it that was not rejected landed, or none did.
  */
 final class CommitOutcome {
+
+  private static final Logger log = LoggerFactory.getLogger(CommitOutcome.class);
 
   /** What the re-read says about one completion. */
   enum Verdict {
@@ -48,12 +66,78 @@ final class CommitOutcome {
   static final class UnknownException extends StoreException {
     private static final long serialVersionUID = 1L;
 
-    UnknownException(String message, Throwable cause) {
+    /** The server's id of the session whose COMMIT was cut off. */
+    private final long sessionId;
+
+    UnknownException(String message, Throwable cause, long sessionId) {
       super(message, cause);
+      this.sessionId = sessionId;
+    }
+
+    long sessionId() {
+      return sessionId;
     }
   }
 
+  /** How long the store waits for a session whose COMMIT was cut off to end. */
+  static final Duration SESSION_END_TIMEOUT = Duration.ofSeconds(10);
+
+  private static final int ER_NO_SUCH_THREAD = 1094;
+  private static final Duration FIRST_POLL = Duration.ofMillis(2);
+  private static final Duration LONGEST_POLL = Duration.ofMillis(50);
+
+  private static final Field<Long> PROCESS_ID = DSL.field(DSL.name("ID"), SQLDataType.BIGINT);
+  /** Plain SQL: the store's settings leave schema names out of rendered names. */
+  private static final Table<?> PROCESSLIST = DSL.table("information_schema.PROCESSLIST");
+
   private CommitOutcome() {}
+
+  /**
+   * Ends the session whose COMMIT was cut off, and returns once the server no longer lists it:
+   * from then on its transaction is committed or rolled back for good.
+   *
+   * @param operation what was being done, for messages
+   * @throws StoreException if the session still shows after {@link #SESSION_END_TIMEOUT}, or the
+   *     server cannot be reached; the outcome is then still unknown
+   */
+  static void endSession(Db db, long sessionId, String operation, JobId jobId) {
+    db.single(
+        "end session " + sessionId + " after the cut-off commit of '" + operation + "'", jobId,
+        ctx -> {
+          try {
+            ctx.execute("KILL CONNECTION ?", sessionId);
+          } catch (DataAccessException e) {
+            if (StoreErrors.errorCode(e) != ER_NO_SUCH_THREAD) {
+              // Not ours to kill, or KILL refused: the wait below still decides.
+              log.debug("KILL CONNECTION {} failed: {}", sessionId, e.getMessage());
+            }
+          }
+          return null;
+        });
+    long deadline = System.nanoTime() + SESSION_END_TIMEOUT.toNanos();
+    long pause = FIRST_POLL.toNanos();
+    while (db.single(
+        "check that session " + sessionId + " has ended", jobId,
+        ctx -> ctx.fetchExists(ctx.selectOne().from(PROCESSLIST).where(PROCESS_ID.eq(sessionId))))) {
+      if (System.nanoTime() - deadline > 0) {
+        throw new StoreException(
+            "MySqlJobStore could not " + operation + (jobId == null ? "" : " (job " + jobId + ")")
+                + ": the connection broke during COMMIT and the old session " + sessionId
+                + " still runs " + SESSION_END_TIMEOUT.toSeconds() + " s after KILL CONNECTION, so"
+                + " whether the transaction was committed is still unknown; the caller may try"
+                + " again (a write whose lease moved on is rejected)");
+      }
+      try {
+        Thread.sleep(pause / 1_000_000, (int) (pause % 1_000_000));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new StoreException(
+            "Interrupted while waiting for session " + sessionId + " to end after the cut-off"
+                + " commit of '" + operation + "'; whether it was committed is unknown", e);
+      }
+      pause = Math.min(2 * pause, LONGEST_POLL.toNanos());
+    }
+  }
 
   /**
    * @param row the job's row now ({@code status}, {@code lease_token}), or null if it is gone

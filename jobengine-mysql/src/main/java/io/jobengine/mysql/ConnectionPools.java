@@ -6,7 +6,10 @@ import com.zaxxer.hikari.pool.HikariPool.PoolInitializationException;
 import io.jobengine.JobNames;
 import io.jobengine.StoreException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -18,6 +21,8 @@ import java.util.regex.Pattern;
  * <p>Sessions run at READ COMMITTED with a short {@code innodb_lock_wait_timeout}, and Connector/J
  * is hardened: no deserialization of BLOBs into Java objects, no {@code LOAD DATA LOCAL}, no
  * {@code autoReconnect} (which would silently continue a broken transaction on a new connection).
+ * The URL may not set these back, nor any other option that loads classes or reads files ({@link
+ * JdbcUrlOptions}).
  */
 final class ConnectionPools {
 
@@ -38,21 +43,62 @@ final class ConnectionPools {
           "characterEncoding", "UTF-8",
           "sessionVariables", "innodb_lock_wait_timeout=" + LOCK_WAIT_TIMEOUT.toSeconds());
 
-  /** URL settings that undo the hardening; a URL that sets one of them to true is refused. */
-  private static final Pattern UNSAFE =
-      Pattern.compile(
-          "[?&](autoDeserialize|allowLoadLocalInfile|allowUrlInLocalInfile|autoReconnect"
-              + "|allowMultiQueries)=true",
-          Pattern.CASE_INSENSITIVE);
+  /** What the store sets on its own connections, or would be undone; not settable in code. */
+  private static final List<String> STORE_OWN = storeOwn();
+
+  private static List<String> storeOwn() {
+    List<String> names = new ArrayList<>(new TreeSet<>(HARDENED.keySet()));
+    names.addAll(
+        List.of(
+            "useLocalSessionState", "autoReconnectForPools", "allowMultiQueries",
+            "allowLoadLocalInfileInPath", "user", "password"));
+    return List.copyOf(names);
+  }
 
   private static final Pattern HOSTS = Pattern.compile("^jdbc:mysql(?::[a-z]+)?://([^/?]*)");
 
   private ConnectionPools() {}
 
   /**
+   * The two pools of a store built from a JDBC URL: one for transactions, one for single
+   * statements in autocommit ({@link #createSingles}). Closing closes both.
+   *
+   * @param transactions the transactions' pool
+   * @param singles the single statements' pool
+   */
+  record Own(HikariDataSource transactions, HikariDataSource singles) implements AutoCloseable {
+
+    /**
+     * Opens both pools; neither is left open if the second fails.
+     *
+     * @throws StoreException if the server cannot be reached or refuses the user
+     */
+    static Own open(
+        String url, String user, String password, int poolSize, Map<String, String> properties) {
+      HikariDataSource transactions =
+          create(url, user, password, poolSize, false, "jobengine-store", properties);
+      try {
+        return new Own(
+            transactions,
+            create(url, user, password, 2, true, "jobengine-store-single", properties));
+      } catch (RuntimeException e) {
+        transactions.close();
+        throw e;
+      }
+    }
+
+    @Override
+    public void close() {
+      singles.close();
+      transactions.close();
+    }
+  }
+
+  /**
    * Checks a JDBC URL for the store's own pool.
    *
-   * @throws IllegalArgumentException if it is not a Connector/J URL or undoes the hardening
+   * @throws IllegalArgumentException if it is not a Connector/J URL or sets an option {@link
+   *     JdbcUrlOptions} refuses
    */
   static String requireUrl(String url) {
     if (url == null || url.isBlank()) {
@@ -65,13 +111,30 @@ final class ConnectionPools {
           "Unsupported JDBC URL " + JobNames.quote(redact(url)) + ": MySqlJobStore connects through MySQL"
               + " Connector/J, so the URL starts with jdbc:mysql: (also for MariaDB servers)");
     }
-    Matcher unsafe = UNSAFE.matcher(url);
-    if (unsafe.find()) {
-      throw new IllegalArgumentException(
-          "The JDBC URL " + JobNames.quote(redact(url)) + " sets " + unsafe.group(1) + "=true, which"
-              + " MySqlJobStore does not allow on its connections (it turns these off); remove it");
-    }
+    JdbcUrlOptions.refuseDangerous(url);
     return url;
+  }
+
+  /**
+   * Checks the name of a Connector/J property given in code: any but those the store sets itself
+   * (or that would undo them).
+   *
+   * @throws IllegalArgumentException if the name is blank or one of those
+   */
+  static String requireCodeProperty(String name) {
+    if (name == null || name.isBlank()) {
+      throw new IllegalArgumentException(
+          "The Connector/J property name is " + (name == null ? "null" : "blank") + "; give one");
+    }
+    for (String own : STORE_OWN) {
+      if (own.equalsIgnoreCase(name.trim())) {
+        throw new IllegalArgumentException(
+            "The Connector/J property " + JobNames.quote(name) + " is one MySqlJobStore sets itself on its own"
+                + " connections (or would undo them): " + String.join(", ", STORE_OWN)
+                + "; it cannot be changed");
+      }
+    }
+    return name;
   }
 
   /** The host:port part of a URL, for messages. */
@@ -91,25 +154,18 @@ final class ConnectionPools {
   }
 
   /**
-   * Starts the pool; fails at once if the server cannot be reached or refuses the user.
+   * Starts a pool; fails at once if the server cannot be reached or refuses the user. The
+   * transactions' pool has autocommit off; the small pool of single-statement work (node
+   * heartbeats, the reaper, the idle probe) is in autocommit, so such a statement commits without
+   * a COMMIT of its own, and apart from the transactions' pool, so a heartbeat never waits for a
+   * connection behind claims and completions.
    *
+   * @param properties Connector/J properties given in code ({@link #requireCodeProperty})
    * @throws StoreException naming the host, port and cause
    */
-  static HikariDataSource create(String url, String user, String password, int poolSize) {
-    return create(url, user, password, poolSize, false, "jobengine-store");
-  }
-
-  /**
-   * The small pool of single-statement work (node heartbeats, the reaper, the idle probe): in
-   * autocommit, so such a statement commits without a COMMIT of its own, and apart from the
-   * transactions' pool, so a heartbeat never waits for a connection behind claims and completions.
-   */
-  static HikariDataSource createSingles(String url, String user, String password) {
-    return create(url, user, password, 2, true, "jobengine-store-single");
-  }
-
   private static HikariDataSource create(
-      String url, String user, String password, int poolSize, boolean autoCommit, String name) {
+      String url, String user, String password, int poolSize, boolean autoCommit, String name,
+      Map<String, String> properties) {
     HikariConfig config = new HikariConfig();
     config.setPoolName(name);
     config.setJdbcUrl(url);
@@ -129,6 +185,7 @@ final class ConnectionPools {
     // Keep session state (autocommit, isolation) on the client, so setting it to what it already is
     // costs no round trip.
     config.addDataSourceProperty("useLocalSessionState", "true");
+    properties.forEach(config::addDataSourceProperty);
     try {
       return new HikariDataSource(config);
     } catch (RuntimeException e) {

@@ -41,15 +41,20 @@ final class Db {
   private final DataSource dataSource;
   /** The store's own autocommit pool for single statements, or null with a host DataSource. */
   private final DataSource singles;
+  private final ServerCheck.ServerVersion server;
   private final SQLDialect dialect;
   private final Settings settings;
   /** True for a host's DataSource, whose sessions may not be at READ COMMITTED. */
   private final boolean setIsolationPerTransaction;
+  private final SessionIds sessionIds = new SessionIds();
 
-  Db(DataSource dataSource, DataSource singles, SQLDialect dialect, boolean setIsolationPerTransaction) {
+  Db(
+      DataSource dataSource, DataSource singles, ServerCheck.ServerVersion server,
+      boolean setIsolationPerTransaction) {
     this.dataSource = dataSource;
     this.singles = singles;
-    this.dialect = dialect;
+    this.server = server;
+    this.dialect = server.dialect();
     this.setIsolationPerTransaction = setIsolationPerTransaction;
     this.settings = settings();
   }
@@ -79,9 +84,13 @@ final class Db {
     return dataSource;
   }
 
-  /** A context on a connection the caller manages (commit, close). */
+  /**
+   * A context on a connection the caller manages (commit, close). jOOQ gets the connection through
+   * {@link VersionReportingConnection}, so that its check of the server version sees the version
+   * the store read, not the driver's (which made it warn at every start on MariaDB).
+   */
   DSLContext using(Connection connection) {
-    return DSL.using(connection, dialect, settings);
+    return DSL.using(VersionReportingConnection.wrap(connection, server), dialect, settings);
   }
 
   /**
@@ -108,7 +117,7 @@ final class Db {
         if (e instanceof CommitOutcome.UnknownException unknown) {
           throw new CommitOutcome.UnknownException(
               "MySqlJobStore could not " + operation + (jobId == null ? "" : " (job " + jobId + ")")
-                  + ": " + unknown.getMessage(), unknown.getCause());
+                  + ": " + unknown.getMessage(), unknown.getCause(), unknown.sessionId());
         }
         throw StoreErrors.translate(operation, jobId, e, attempt);
       }
@@ -164,6 +173,8 @@ final class Db {
             s.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
           }
         }
+        // Known before the COMMIT, for the case that the connection breaks during it.
+        long sessionId = sessionIds.of(connection);
         T result = work.apply(using(connection));
         try {
           connection.commit();
@@ -172,7 +183,7 @@ final class Db {
             // The server may have committed before the connection broke: nobody knows yet.
             throw new CommitOutcome.UnknownException(
                 "The connection broke during COMMIT; whether the transaction was committed is"
-                    + " unknown (" + e.getMessage() + ")", e);
+                    + " unknown (" + e.getMessage() + ")", e, sessionId);
           }
           throw e;
         }

@@ -1,6 +1,5 @@
 package io.jobengine.mysql;
 
-import com.zaxxer.hikari.HikariDataSource;
 import io.jobengine.CancelResult;
 import io.jobengine.JobId;
 import io.jobengine.JobInfo;
@@ -10,7 +9,6 @@ import io.jobengine.JobQuery;
 import io.jobengine.NodeInfo;
 import io.jobengine.PayloadException;
 import io.jobengine.StoreException;
-import io.jobengine.mysql.ServerCheck.ServerInfo;
 import io.jobengine.mysql.ServerCheck.ServerVersion;
 import io.jobengine.spi.ClaimRequest;
 import io.jobengine.spi.ClaimedJob;
@@ -24,23 +22,19 @@ import io.jobengine.spi.NodeRegistration;
 import io.jobengine.spi.ProgressUpdate;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import javax.sql.DataSource;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The production {@link JobStore}: jobs in MySQL 8.0+ or MariaDB 10.6+.
@@ -74,8 +68,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class MySqlJobStore implements JobStore {
 
-  private static final Logger log = LoggerFactory.getLogger(MySqlJobStore.class);
-
   /** The table prefix unless one is set. */
   public static final String DEFAULT_TABLE_PREFIX = "jobengine_";
 
@@ -96,25 +88,25 @@ public final class MySqlJobStore implements JobStore {
 
   private final Db db;
   private final JobTables tables;
-  private final HikariDataSource ownPool;
-  private final HikariDataSource singlesPool;
+  /** The store's own pools, or null with a host DataSource. */
+  private final ConnectionPools.Own ownPools;
   private final int maxPayloadBytes;
   private final ServerVersion server;
   private final String description;
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final ClaimMemory claims;
+  private final JobClaimer claimer;
+  private final CompletionWriter completer;
 
   private MySqlJobStore(
-      Db db, JobTables tables, HikariDataSource ownPool, HikariDataSource singlesPool,
-      int maxPayloadBytes, ServerVersion server, String description, ClaimMemory claims) {
-    this.db = db;
-    this.claims = claims;
+      StoreStartup.Started started, JobTables tables, int maxPayloadBytes, ClaimMemory claims) {
+    this.db = started.db();
     this.tables = tables;
-    this.ownPool = ownPool;
-    this.singlesPool = singlesPool;
+    this.ownPools = started.pools();
     this.maxPayloadBytes = maxPayloadBytes;
-    this.server = server;
-    this.description = description;
+    this.server = started.server();
+    this.description = started.description();
+    this.claimer = new JobClaimer(db, tables, claims);
+    this.completer = new CompletionWriter(db, tables);
   }
 
   /**
@@ -154,7 +146,7 @@ public final class MySqlJobStore implements JobStore {
             "enqueue " + copy.size() + (copy.size() == 1 ? " job" : " jobs"),
             copy.size() == 1 ? copy.get(0).id() : null,
             ctx -> EnqueueQueries.enqueue(ctx, tables, copy));
-    copy.forEach(this::noteEnqueued);
+    copy.forEach(claimer::enqueued);
     return results;
   }
 
@@ -174,19 +166,11 @@ public final class MySqlJobStore implements JobStore {
     check(job);
     try {
       EnqueueResult result = EnqueueQueries.enqueue(db.using(connection), tables, List.of(job)).get(0);
-      noteEnqueued(job);
+      claimer.enqueued(job);
       return result;
     } catch (RuntimeException e) {
       throw StoreErrors.translate("enqueue a job in the caller's transaction", job.id(), e, 1);
     }
-  }
-
-  /** A job that sorts before a claimer's resume position makes that claimer read from the start. */
-  private void noteEnqueued(NewJob job) {
-    Instant runAt = job.runAt();
-    claims.enqueued(
-        job.queue(), job.priority(),
-        runAt == null ? null : SqlTime.epochMicros(runAt));
   }
 
   private void check(NewJob job) {
@@ -227,22 +211,7 @@ public final class MySqlJobStore implements JobStore {
   public List<ClaimedJob> claim(ClaimRequest request) {
     Objects.requireNonNull(request, "request");
     requireOpen();
-    String operation =
-        "claim jobs of queue '" + request.queue() + "' for node '" + request.owner() + "'";
-    ClaimMemory.Claimer claimer =
-        new ClaimMemory.Claimer(request.owner(), request.queue(), request.types());
-    if (claims.idle(claimer)
-        && !db.single(operation, null, ctx -> ClaimQueries.anyDue(ctx, tables, request))) {
-      return List.of();
-    }
-    long started = claims.now();
-    ClaimMemory.Position from = claims.resumeFrom(claimer);
-    ClaimQueries.Claimed claimed =
-        db.inTransaction(operation, null, ctx -> ClaimQueries.claim(ctx, tables, request, from));
-    claims.claimed(
-        claimer, claimed.jobs().size(), request.limit(), claimed.last(), claimed.fromStart(),
-        started);
-    return claimed.jobs();
+    return claimer.claim(request);
   }
 
   @Override
@@ -266,29 +235,7 @@ public final class MySqlJobStore implements JobStore {
       return Set.of();
     }
     requireOnePerJob(copy.stream().map(c -> c.lease().jobId()).toList(), "completions");
-    String operation = "complete " + copy.size() + " job(s)";
-    JobId only = single(copy, c -> c.lease().jobId());
-    try {
-      try {
-        return db.inTransaction(
-            operation, only, ctx -> CompletionQueries.complete(ctx, tables, copy));
-      } catch (CompletionQueries.NotAllLive e) {
-        return db.inTransaction(
-            operation, only, ctx -> CompletionQueries.completeLocked(ctx, tables, copy));
-      }
-    } catch (CommitOutcome.UnknownException e) {
-      // Re-read on a fresh connection: did the commit land before the connection broke?
-      Set<JobId> rejected =
-          CommitOutcome.rejectedIfCommitted(
-              db.inTransaction(
-                  "re-read " + copy.size() + " job(s) after an unknown commit", only,
-                  ctx -> CommitOutcome.reread(ctx, tables, copy)));
-      if (rejected == null) {
-        throw StoreErrors.translate(operation + " (not committed, per a re-read)", only, e.getCause(), 1);
-      }
-      log.info("The commit of '{}' was cut off, but a re-read shows it landed", operation);
-      return rejected;
-    }
+    return completer.complete(copy, single(copy, c -> c.lease().jobId()));
   }
 
   @Override
@@ -315,8 +262,7 @@ public final class MySqlJobStore implements JobStore {
     // One conditional UPDATE: its own transaction in autocommit.
     int reaped = db.single("reap expired leases", null, ctx -> LeaseQueries.reap(ctx, tables));
     if (reaped > 0) {
-      // Put back with their run times, before where resumed claims would start.
-      claims.forgetPositions();
+      claimer.putBack();
     }
     return reaped;
   }
@@ -389,9 +335,8 @@ public final class MySqlJobStore implements JobStore {
   /** Closes the store's own pool, if it made one; a host's DataSource is left open. Idempotent. */
   @Override
   public void close() {
-    if (closed.compareAndSet(false, true) && ownPool != null) {
-      singlesPool.close();
-      ownPool.close();
+    if (closed.compareAndSet(false, true) && ownPools != null) {
+      ownPools.close();
     }
   }
 
@@ -412,7 +357,7 @@ public final class MySqlJobStore implements JobStore {
 
   /** What the store remembers of claims, for tests in this package. */
   ClaimMemory claimMemory() {
-    return claims;
+    return claimer.memory();
   }
 
   /** The server found at start, for tests in this package. */
@@ -449,6 +394,7 @@ public final class MySqlJobStore implements JobStore {
     private String user;
     private String password;
     private Integer poolSize;
+    private final Map<String, String> driverProperties = new LinkedHashMap<>();
     private String tablePrefix = DEFAULT_TABLE_PREFIX;
     private int maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
     private boolean autoMigrate = true;
@@ -481,14 +427,47 @@ public final class MySqlJobStore implements JobStore {
      * Lets the store open its own small HikariCP pool (READ COMMITTED, hardened Connector/J
      * settings). Excludes {@link #dataSource}.
      *
-     * @param jdbcUrl a Connector/J URL naming the database, e.g. {@code
-     *     jdbc:mysql://db:3306/app}; it must not turn on autoDeserialize, allowLoadLocalInfile,
-     *     allowUrlInLocalInfile, autoReconnect or allowMultiQueries
+     * <p>The URL may not set, whatever the value, in its query string or in its host properties
+     * ({@code (host=h,key=value)}, {@code address=(...)(key=value)}), names in any case, a
+     * Connector/J option that:
+     *
+     * <ul>
+     *   <li>loads classes it names: {@code queryInterceptors}, {@code statementInterceptors},
+     *       {@code exceptionInterceptors}, {@code connectionLifecycleInterceptors}, {@code
+     *       authenticationPlugins}, {@code defaultAuthenticationPlugin}, {@code socketFactory},
+     *       {@code clientInfoProvider}, {@code propertiesTransform}, {@code
+     *       loadBalanceExceptionChecker}, {@code loadBalanceSQLExceptionSubclassFailover}, {@code
+     *       ha.loadBalanceStrategy}, {@code loadBalanceStrategy}, {@code profilerEventHandler},
+     *       {@code logger}, {@code queryInfoCacheFactory}, {@code parseInfoCacheFactory}, {@code
+     *       serverConfigCacheFactory}, the authentication callback handlers ({@code
+     *       authentication*CallbackHandler}), {@code xdevapi.compression-extensions};
+     *   <li>reads local files or fetches URLs: {@code allowLoadLocalInfile}, {@code
+     *       allowLoadLocalInfileInPath}, {@code allowUrlInLocalInfile}, {@code
+     *       serverRSAPublicKeyFile}, {@code trustCertificateKeyStoreUrl}, {@code
+     *       clientCertificateKeyStoreUrl}, {@code xdevapi.ssl-keystore}, {@code
+     *       xdevapi.ssl-truststore}, {@code ociConfigFile}, {@code idTokenFile}, {@code
+     *       namedPipePath}, {@code path}, {@code useConfigs};
+     *   <li>deserializes: {@code autoDeserialize};
+     *   <li>puts SQL with its bound values (payloads) into logs or messages: {@code profileSQL},
+     *       {@code traceProtocol}, {@code logSlowQueries}, {@code autoGenerateTestcaseScript},
+     *       {@code dumpQueriesOnException}, {@code enablePacketDebug};
+     *   <li>undoes the store's settings: {@code autoReconnect}, {@code autoReconnectForPools},
+     *       {@code allowMultiQueries}.
+     * </ul>
+     *
+     * A URL is configuration that more people can change than the code, so it must not be able
+     * to make the JVM run or read anything. Whoever needs such an option sets it in code with
+     * {@link #driverProperty}, or configures a DataSource and passes it to {@link #dataSource}. TLS
+     * with key stores of one's own also works through the JVM's {@code javax.net.ssl.*}
+     * properties ({@code fallbackToSystemKeyStore} and {@code fallbackToSystemTrustStore}, which
+     * are allowed in the URL).
+     *
+     * @param jdbcUrl a Connector/J URL naming the database, e.g. {@code jdbc:mysql://db:3306/app}
      * @param user the database user
      * @param password the password; empty for none
      * @return this builder
-     * @throws IllegalArgumentException if the URL is not a {@code jdbc:mysql:} URL or is unsafe,
-     *     or the user is blank
+     * @throws IllegalArgumentException if the URL is not a {@code jdbc:mysql:} URL or sets one of
+     *     the options above (the message names it), or the user is blank
      * @throws IllegalStateException if a DataSource was given
      */
     public Builder jdbcUrl(String jdbcUrl, String user, String password) {
@@ -521,6 +500,28 @@ public final class MySqlJobStore implements JobStore {
             "poolSize must be between 1 and " + MAX_POOL_SIZE + ", got " + poolSize);
       }
       this.poolSize = poolSize;
+      return this;
+    }
+
+    /**
+     * Sets a Connector/J property on the store's own connections, in code. Options a {@link
+     * #jdbcUrl} may not carry (interceptors, socket factories, key store URLs...) are for code to
+     * set, which is reviewed as the application is, not for configuration; for example a {@code
+     * queryInterceptors} class that counts statements. Only with {@link #jdbcUrl}.
+     *
+     * @param name the property's name, e.g. {@code queryInterceptors}; not one the store sets
+     *     itself (autoDeserialize, allowLoadLocalInfile, allowLoadLocalInfileInPath,
+     *     allowUrlInLocalInfile, autoReconnect, autoReconnectForPools, allowMultiQueries,
+     *     characterEncoding, connectTimeout, socketTimeout, sessionVariables, tcpKeepAlive,
+     *     useLocalSessionState, user, password)
+     * @param value its value
+     * @return this builder
+     * @throws IllegalArgumentException if the name is blank or one the store sets itself
+     */
+    public Builder driverProperty(String name, String value) {
+      ConnectionPools.requireCodeProperty(name);
+      Objects.requireNonNull(value, "value must not be null");
+      driverProperties.put(name.trim(), value);
       return this;
     }
 
@@ -608,113 +609,26 @@ public final class MySqlJobStore implements JobStore {
         throw new IllegalStateException(
             "No database given: call dataSource(...) or jdbcUrl(url, user, password)");
       }
+      if (dataSource != null && !driverProperties.isEmpty()) {
+        throw new IllegalStateException(
+            "driverProperty(...) " + driverProperties.keySet() + " applies only to the store's"
+                + " own pool (jdbcUrl(...)); set them on the host's DataSource instead");
+      }
       if (dataSource != null && poolSize != null) {
         throw new IllegalStateException(
             "poolSize(" + poolSize + ") applies only to the store's own pool (jdbcUrl(...)); the"
                 + " host's DataSource has its own size");
       }
       JobTables tables = new JobTables(tablePrefix);
-      HikariDataSource ownPool = null;
-      HikariDataSource singlesPool = null;
-      if (jdbcUrl != null) {
-        ownPool =
-            ConnectionPools.create(
-                jdbcUrl, user, password, poolSize == null ? DEFAULT_POOL_SIZE : poolSize);
-        try {
-          singlesPool = ConnectionPools.createSingles(jdbcUrl, user, password);
-        } catch (RuntimeException e) {
-          ownPool.close();
-          throw e;
-        }
-      }
-      DataSource ds = ownPool != null ? ownPool : dataSource;
-      try {
-        return start(ds, ownPool, singlesPool, tables);
-      } catch (RuntimeException | SQLException e) {
-        if (ownPool != null) {
-          singlesPool.close();
-          ownPool.close();
-        }
-        if (e instanceof StoreException s) {
-          throw s;
-        }
-        if (StoreErrors.isConnectionFailure(e) || StoreErrors.errorCode(e) == 1045) {
-          throw jdbcUrl != null
-              ? ConnectionPools.unreachable(jdbcUrl, user, e)
-              : new StoreException(
-                  "Cannot get a connection to the database from the DataSource ("
-                      + dataSource.getClass().getName() + "): "
-                      + ConnectionPools.rootMessage(e), e);
-        }
-        throw StoreErrors.translate("start (check the server and the schema)", null, e, 1);
-      }
-    }
-
-    private MySqlJobStore start(
-        DataSource ds, HikariDataSource ownPool, HikariDataSource singlesPool, JobTables tables)
-        throws SQLException {
-      ServerInfo info;
-      Db db;
-      try (Connection c = ds.getConnection()) {
-        info = ServerCheck.inspect(c);
-        requirePacketRoom(info);
-        db = new Db(ds, singlesPool, info.version().dialect(), ownPool == null);
-        if (autoMigrate) {
-          Migrator.migrate(c, db, tables, info.database());
-        } else {
-          Migrator.verify(c, db, tables, info.database());
-        }
-        requireSkipLocked(c, tables, info);
-      }
-      String where =
-          ownPool != null
-              ? "own pool of " + ownPool.getMaximumPoolSize() + " connections to "
-                  + ConnectionPools.redact(jdbcUrl) + " as '" + user + "'"
-              : "host DataSource " + ds.getClass().getName();
-      String description =
-          info.version() + ", database '" + info.database() + "', tables '" + tables.prefix
-              + "*', schema version " + Migrator.LATEST + ", " + where + ", maxPayloadBytes="
-              + maxPayloadBytes + ", autoMigrate=" + autoMigrate;
-      log.info("MySqlJobStore started: {}", description);
+      StoreStartup.Started started =
+          StoreStartup.start(
+              new StoreStartup.Config(
+                  dataSource, jdbcUrl, user, password,
+                  poolSize == null ? DEFAULT_POOL_SIZE : poolSize, Map.copyOf(driverProperties),
+                  tables, maxPayloadBytes,
+                  autoMigrate));
       return new MySqlJobStore(
-          db, tables, ownPool, singlesPool, maxPayloadBytes, info.version(), description,
-          new ClaimMemory(nanoTime, claimRescanInterval));
-    }
-
-    /** A payload travels escaped (up to twice its size) inside an INSERT that must fit a packet. */
-    private void requirePacketRoom(ServerInfo info) {
-      long needed = 2L * maxPayloadBytes + (64 << 10);
-      if (info.maxAllowedPacket() < needed) {
-        throw new StoreException(
-            "The server's max_allowed_packet is " + info.maxAllowedPacket() + " bytes, too small"
-                + " for maxPayloadBytes=" + maxPayloadBytes + " (an INSERT may need " + needed
-                + " bytes). Lower maxPayloadBytes or raise max_allowed_packet");
-      }
-    }
-
-    /** Never degrade silently: a server that cannot SKIP LOCKED is refused. */
-    private static void requireSkipLocked(Connection c, JobTables tables, ServerInfo info)
-        throws SQLException {
-      boolean autoCommit = c.getAutoCommit();
-      c.setAutoCommit(false);
-      try (Statement s = c.createStatement();
-          ResultSet rs =
-              s.executeQuery(
-                  "SELECT `version` FROM `" + tables.prefix + "schema_version` LIMIT 1"
-                      + " FOR UPDATE SKIP LOCKED")) {
-        rs.next();
-      } catch (SQLException e) {
-        if (StoreErrors.isConnectionFailure(e) || StoreErrors.isPrivilegeFailure(e)) {
-          throw e;
-        }
-        throw new StoreException(
-            "The database server " + info.version() + " refused SELECT ... FOR UPDATE SKIP LOCKED"
-                + " (" + e.getMessage() + "); jobengine needs it to claim jobs. Use MySQL 8.0+ or"
-                + " MariaDB 10.6+", e);
-      } finally {
-        c.rollback();
-        c.setAutoCommit(autoCommit);
-      }
+          started, tables, maxPayloadBytes, new ClaimMemory(nanoTime, claimRescanInterval));
     }
 
     @Override
@@ -730,6 +644,9 @@ public final class MySqlJobStore implements JobStore {
       }
       if (poolSize != null) {
         parts.add("poolSize=" + poolSize);
+      }
+      if (!driverProperties.isEmpty()) {
+        parts.add("driverProperties=" + driverProperties.keySet());
       }
       parts.add("tablePrefix=" + tablePrefix);
       parts.add("maxPayloadBytes=" + maxPayloadBytes);

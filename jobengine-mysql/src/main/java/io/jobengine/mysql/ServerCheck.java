@@ -19,6 +19,10 @@ import org.jooq.SQLDialect;
  * <p>The version comes from {@code SELECT VERSION()}, not from the driver's metadata: through
  * Connector/J a MariaDB server reports product "MySQL" and version {@code 5.5.5-10.11.19-MariaDB},
  * the {@code 5.5.5-} being a compatibility prefix of MariaDB's handshake.
+ *
+ * <p>Besides the version, the store needs room in {@code max_allowed_packet} for its largest
+ * payload ({@link #requirePacketRoom}) and a working {@code SKIP LOCKED} on its own tables ({@link
+ * #requireSkipLocked}, tried once the tables exist).
  */
 final class ServerCheck {
 
@@ -140,6 +144,53 @@ final class ServerCheck {
                 + " for example jdbc:mysql://host:3306/mydb");
       }
       return new ServerInfo(version, rs.getLong(2), database);
+    }
+  }
+
+  /**
+   * Refuses a server whose {@code max_allowed_packet} cannot carry the largest payload: a payload
+   * travels escaped (up to twice its size) inside an INSERT that must fit a packet.
+   *
+   * @throws StoreException naming both numbers and the two ways out
+   */
+  static void requirePacketRoom(ServerInfo info, int maxPayloadBytes) {
+    long needed = 2L * maxPayloadBytes + (64 << 10);
+    if (info.maxAllowedPacket() < needed) {
+      throw new StoreException(
+          "The server's max_allowed_packet is " + info.maxAllowedPacket() + " bytes, too small"
+              + " for maxPayloadBytes=" + maxPayloadBytes + " (an INSERT may need " + needed
+              + " bytes). Lower maxPayloadBytes or raise max_allowed_packet");
+    }
+  }
+
+  /**
+   * Never degrade silently: a server that cannot {@code SELECT ... FOR UPDATE SKIP LOCKED} on the
+   * store's tables is refused. Leaves the connection's autocommit as it found it.
+   *
+   * @throws StoreException if the server refuses the clause
+   * @throws SQLException if the connection broke or the user lacks a privilege
+   */
+  static void requireSkipLocked(Connection c, JobTables tables, ServerInfo info)
+      throws SQLException {
+    boolean autoCommit = c.getAutoCommit();
+    c.setAutoCommit(false);
+    try (Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT `version` FROM `" + tables.prefix + "schema_version` LIMIT 1"
+                    + " FOR UPDATE SKIP LOCKED")) {
+      rs.next();
+    } catch (SQLException e) {
+      if (StoreErrors.isConnectionFailure(e) || StoreErrors.isPrivilegeFailure(e)) {
+        throw e;
+      }
+      throw new StoreException(
+          "The database server " + info.version() + " refused SELECT ... FOR UPDATE SKIP LOCKED"
+              + " (" + e.getMessage() + "); jobengine needs it to claim jobs. Use MySQL 8.0+ or"
+              + " MariaDB 10.6+", e);
+    } finally {
+      c.rollback();
+      c.setAutoCommit(autoCommit);
     }
   }
 }

@@ -1,9 +1,14 @@
 /**
  * The MySQL store: {@link io.jobengine.mysql.MySqlJobStore}, for MySQL 8.0+ and MariaDB 10.6+.
- * Everything else here is package-private: one small class per concern ({@code ClaimQueries},
- * {@code EnqueueQueries}, {@code CompletionQueries}, {@code LeaseQueries}, {@code JobQueries},
- * {@code EventQueries}, {@code JobRecordMapper}, {@code Migrator}, {@code ServerCheck}), and
- * {@code Db}, the one place that builds jOOQ contexts and runs transactions.
+ * Everything else here is package-private: one small class per concern. {@code MySqlJobStore} is
+ * the facade: it checks arguments and delegates. {@code StoreStartup} is what its builder's {@code
+ * build()} runs: it opens the store's own pools ({@code ConnectionPools}), checks the server
+ * ({@code ServerCheck}) and migrates ({@code Migrator}). {@code JobClaimer} runs claims with
+ * {@code ClaimMemory}; {@code CompletionWriter} writes completions and judges a cut-off commit
+ * ({@code CommitOutcome}). The SQL is in the query classes ({@code ClaimQueries}, {@code
+ * EnqueueQueries}, {@code CompletionQueries}, {@code LeaseQueries}, {@code JobQueries}, {@code
+ * NodeQueries}, {@code EventQueries}, {@code JobRecordMapper}), and {@code Db} is the one place
+ * that builds jOOQ contexts and runs transactions.
  *
  * <h2>Hand-written table definitions, not generated jOOQ classes</h2>
  *

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jobengine.StoreException;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -69,7 +70,7 @@ class MySqlJobStoreBuilderTest {
                 MySqlJobStore.builder()
                     .jdbcUrl("jdbc:mysql://h/db?useSSL=true&autoDeserialize=TRUE", "u", ""))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("autoDeserialize=true");
+        .hasMessageContaining("'autoDeserialize'");
     assertThatThrownBy(
             () -> MySqlJobStore.builder().jdbcUrl("jdbc:mysql://h/db?allowLoadLocalInfile=true", "u", ""))
         .hasMessageContaining("allowLoadLocalInfile");
@@ -123,5 +124,36 @@ class MySqlJobStoreBuilderTest {
         .isInstanceOf(StoreException.class)
         .hasMessageContaining("refused user '" + t.user() + "'")
         .hasMessageContaining("Access denied");
+  }
+
+  @Test
+  void driver_properties_in_code_reach_the_own_pool_but_not_those_the_store_sets_itself() {
+    for (String own : List.of("autoReconnect", "AUTODESERIALIZE", "allowMultiQueries", "socketTimeout")) {
+      assertThatThrownBy(() -> MySqlJobStore.builder().driverProperty(own, "true"))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("'" + own + "'")
+          .hasMessageContaining("sets itself");
+    }
+    assertThatThrownBy(
+            () ->
+                MySqlJobStore.builder()
+                    .dataSource(TestDatabase.dataSource())
+                    .driverProperty("queryInterceptors", CountingInterceptor.class.getName())
+                    .build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("driverProperty");
+
+    TestDatabase.Target t = TestDatabase.target();
+    long before = CountingInterceptor.STATEMENTS.get();
+    try (MySqlJobStore store =
+        MySqlJobStore.builder()
+            .jdbcUrl(t.url(), t.user(), t.password())
+            .driverProperty("queryInterceptors", CountingInterceptor.class.getName())
+            .tablePrefix(TestDatabase.uniquePrefix("props"))
+            .build()) {
+      store.nodes();
+      assertThat(store.toString()).contains("driver properties set in code [queryInterceptors]");
+    }
+    assertThat(CountingInterceptor.STATEMENTS.get()).isGreaterThan(before);
   }
 }

@@ -58,4 +58,15 @@ class ServerCheckTest {
         .isInstanceOf(StoreException.class)
         .hasMessageContaining("'unknown'");
   }
+
+  @Test
+  void a_packet_limit_without_room_for_the_largest_payload_is_refused_naming_both() {
+    ServerCheck.ServerInfo info =
+        new ServerCheck.ServerInfo(ServerCheck.parse("8.4.6"), 4L << 20, "app");
+    ServerCheck.requirePacketRoom(info, 1 << 20);
+    assertThatThrownBy(() -> ServerCheck.requirePacketRoom(info, 2 << 20))
+        .isInstanceOf(StoreException.class)
+        .hasMessageContaining("max_allowed_packet is " + (4L << 20))
+        .hasMessageContaining("maxPayloadBytes=" + (2 << 20));
+  }
 }

@@ -445,15 +445,16 @@ public final class Benchmark {
 
   /** A store with its own pool; {@code counted}: its statements are counted on the client. */
   private MySqlJobStore store(boolean counted, int poolSize) {
-    String url = o.jdbcUrl();
+    MySqlJobStore.Builder builder =
+        MySqlJobStore.builder()
+            .jdbcUrl(o.jdbcUrl(), o.user(), o.password())
+            .tablePrefix(o.prefix())
+            .poolSize(poolSize);
     if (counted) {
-      url += (url.contains("?") ? "&" : "?") + "queryInterceptors=" + StatementCounter.class.getName();
+      // In code: a JDBC URL may not name classes for the driver to load.
+      builder.driverProperty("queryInterceptors", StatementCounter.class.getName());
     }
-    return MySqlJobStore.builder()
-        .jdbcUrl(url, o.user(), o.password())
-        .tablePrefix(o.prefix())
-        .poolSize(poolSize)
-        .build();
+    return builder.build();
   }
 
   private JobEngine engine(MySqlJobStore store, String name) {
