@@ -19,13 +19,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The engine: wires the dispatcher, the worker pools, the lease keeper and the progress flusher,
- * and runs the ordered shutdown.
+ * The engine: wires the dispatcher, the worker pools, the lease keeper, the reaper, the cancel
+ * watch and the progress flusher, and runs the ordered shutdown.
  *
- * <p>Threads: one dispatcher; per queue, its worker threads; one lease thread for heartbeats and
- * the reaper (so that renewals never wait behind anything else); one watchdog thread that never
- * blocks (attempt timeouts, lease deadlines); one timer thread for progress flushes and other
- * writes that may wait for the store; and a group-commit writer for outcomes, which writes
+ * <p>Threads: one dispatcher; per queue, its worker threads; one lease thread for renewals and
+ * heartbeats only (so that renewals never wait behind anything else); one reaper thread (a slow
+ * reaper delays no renewal); one watchdog thread that never blocks (attempt timeouts, the lease
+ * deadline timer); one timer thread for progress flushes, cancel-request reads and other writes
+ * that may wait for the store; and a group-commit writer for outcomes, which writes
  * everything handed to it in one store call per batch. Claims make the jobs RUNNING at once (the
  * node claims only for free threads), so starting a job costs no write of its own.
  */
@@ -41,6 +42,8 @@ final class DefaultJobEngine implements JobEngine {
   private final Map<JobId, RunningJob> active = new ConcurrentHashMap<>();
   private final Map<String, WorkerPool> pools = new LinkedHashMap<>();
   private final LeaseKeeper leaseKeeper;
+  private final LeaseReaper reaper;
+  private final CancelWatch cancelWatch;
   private final NodePresence presence;
   private final ProgressFlusher progress;
   private final OutcomeWriter outcomes;
@@ -48,6 +51,7 @@ final class DefaultJobEngine implements JobEngine {
   private final JobRunner.Collaborators runnerCollaborators;
   private final EngineJobClient client;
   private final ScheduledExecutorService leaseThread;
+  private final ScheduledExecutorService reaperThread;
   private final ScheduledExecutorService timer;
   private final ScheduledExecutorService watchdog;
   private final Thread dispatcherThread;
@@ -55,18 +59,29 @@ final class DefaultJobEngine implements JobEngine {
   private State state = State.NEW;
 
   DefaultJobEngine(EngineConfig config, HandlerRegistry handlers) {
+    this(config, handlers, NanoClock.SYSTEM);
+  }
+
+  /** An engine whose lease deadlines are kept on {@code clock}; tests pass their own. */
+  DefaultJobEngine(EngineConfig config, HandlerRegistry handlers, NanoClock clock) {
     this.config = config;
     this.handlers = handlers;
     String node = config.nodeName();
     config.queues().forEach(
         (queue, threads) -> pools.put(queue, new WorkerPool(node, queue, threads, this::threadFreed)));
-    this.leaseKeeper = new LeaseKeeper(config.store(), node, config.leaseDuration(), active);
     this.progress = new ProgressFlusher(config.store());
     this.outcomes = new OutcomeWriter(config.store(), node);
     this.presence = new NodePresence(config.store(), config);
     this.leaseThread = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory(node, "lease"));
     this.timer = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory(node, "timer"));
     this.watchdog = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory(node, "watchdog"));
+    this.reaperThread = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory(node, "reaper"));
+    this.leaseKeeper =
+        new LeaseKeeper(
+            config.store(), node, config.leaseDuration(), active, clock,
+            new LeaseDeadlines(clock, watchdog, active.values(), config.leaseDuration()));
+    this.reaper = new LeaseReaper(config.store());
+    this.cancelWatch = new CancelWatch(config.store(), active.values());
     this.dispatcher =
         new Dispatcher(
             config.store(), node, handlers, new ArrayList<>(pools.values()), config.leaseDuration(),
@@ -105,11 +120,11 @@ final class DefaultJobEngine implements JobEngine {
         heartbeat, heartbeat, TimeUnit.NANOSECONDS);
     // Spread the reapers of nodes started together.
     long reapDelay = ThreadLocalRandom.current().nextLong(heartbeat / 2, heartbeat + 1);
-    leaseThread.scheduleWithFixedDelay(
-        guarded("lease reaper", leaseKeeper::reapOnce), reapDelay, heartbeat, TimeUnit.NANOSECONDS);
-    watchdog.scheduleWithFixedDelay(
-        guarded("lease deadline check", leaseKeeper::enforceDeadlines),
-        heartbeat, heartbeat, TimeUnit.NANOSECONDS);
+    reaperThread.scheduleWithFixedDelay(
+        guarded("lease reaper", reaper::reapOnce), reapDelay, heartbeat, TimeUnit.NANOSECONDS);
+    long cancels = CancelWatch.INTERVAL.toNanos();
+    timer.scheduleWithFixedDelay(
+        guarded("cancel watch", cancelWatch::checkOnce), cancels, cancels, TimeUnit.NANOSECONDS);
     long flush = PROGRESS_FLUSH_INTERVAL.toNanos();
     timer.scheduleWithFixedDelay(
         guarded("progress flush", () -> progress.flushAll(active.values())),
@@ -277,6 +292,7 @@ final class DefaultJobEngine implements JobEngine {
     // Heartbeats stop last: until here every released or finished lease was still renewed.
     timer.shutdownNow();
     watchdog.shutdownNow();
+    reaperThread.shutdownNow();
     pools.values().forEach(WorkerPool::shutdownNow);
     leaseThread.shutdownNow();
     try {

@@ -145,7 +145,9 @@ final class Dispatcher implements Runnable {
         }
       }
       pool.partialSince = 0;
-      long claimStarted = System.nanoTime();
+      // The lease counts from before the claim is sent, so the local deadline is never later
+      // than the database's expiry.
+      long claimStarted = leaseKeeper.now();
       List<ClaimedJob> claimed =
           store.claim(
               new ClaimRequest(nodeName, pool.queue(), handlers.types(), free, leaseDuration, true));
@@ -155,6 +157,7 @@ final class Dispatcher implements Runnable {
         Duration timeout = job.timeout() != null ? job.timeout() : handler.timeout().orElse(null);
         RunningJob running = new RunningJob(job, handler, timeout, leaseValidUntil);
         active.put(running.id(), running);
+        leaseKeeper.track(running);
         start.accept(running);
       }
       if (!claimed.isEmpty()) {

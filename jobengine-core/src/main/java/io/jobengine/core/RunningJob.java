@@ -134,8 +134,11 @@ final class RunningJob {
     return leaseValidUntilNanos;
   }
 
+  /** Moves the local lease deadline later (never earlier); called by the lease thread only. */
   void leaseRenewed(long validUntilNanos) {
-    this.leaseValidUntilNanos = validUntilNanos;
+    if (validUntilNanos - leaseValidUntilNanos > 0) {
+      this.leaseValidUntilNanos = validUntilNanos;
+    }
   }
 
   void progress(int percent, String message) {

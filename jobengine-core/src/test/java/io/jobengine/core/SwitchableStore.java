@@ -22,15 +22,19 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A store whose heartbeats (lease renewals and node heartbeats), or all of whose calls, can be made
- * to fail: a database outage.
+ * to fail (a database outage) or to hang (a slow database, a lock wait).
  */
 class SwitchableStore implements JobStore {
   private final JobStore delegate;
   private volatile boolean down;
   private volatile boolean renewalsDown;
+  private volatile CountDownLatch renewalGate;
+  private final AtomicInteger hanging = new AtomicInteger();
 
   SwitchableStore(JobStore delegate) {
     this.delegate = delegate;
@@ -42,6 +46,40 @@ class SwitchableStore implements JobStore {
 
   void renewalsDown(boolean renewalsDown) {
     this.renewalsDown = renewalsDown;
+  }
+
+  /** While on, lease renewals and node heartbeats wait until it is turned off, then go through. */
+  void renewalsHang(boolean hang) {
+    if (hang) {
+      renewalGate = new CountDownLatch(1);
+    } else {
+      CountDownLatch gate = renewalGate;
+      renewalGate = null;
+      if (gate != null) {
+        gate.countDown();
+      }
+    }
+  }
+
+  /** How many renewals or heartbeats are waiting now. */
+  int hangingCalls() {
+    return hanging.get();
+  }
+
+  private void awaitGate() {
+    CountDownLatch gate = renewalGate;
+    if (gate == null) {
+      return;
+    }
+    hanging.incrementAndGet();
+    try {
+      gate.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreException("interrupted while the renewal hung (test)");
+    } finally {
+      hanging.decrementAndGet();
+    }
   }
 
   private void check() {
@@ -86,7 +124,14 @@ class SwitchableStore implements JobStore {
     if (renewalsDown) {
       throw new StoreException("lease renewal fails (test)");
     }
+    awaitGate();
     return delegate.renewLeases(owner, held, leaseDuration);
+  }
+
+  @Override
+  public Set<JobId> cancelRequests(Collection<Lease> held) {
+    check();
+    return delegate.cancelRequests(held);
   }
 
   @Override
@@ -131,6 +176,7 @@ class SwitchableStore implements JobStore {
     if (renewalsDown) {
       throw new StoreException("heartbeat fails (test)");
     }
+    awaitGate();
     delegate.nodeHeartbeat(name, runningJobs);
   }
 
