@@ -30,6 +30,8 @@ import java.util.Set;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Record;
+import org.jooq.Record1;
+import org.jooq.ResultQuery;
 import org.jooq.Row2;
 
 /** Lease renewal, the cancel-request read and the reaper; none of them waits for a row lock. */
@@ -168,10 +170,7 @@ final class LeaseQueries {
    * {@code lease_owner} comes before the assignment of that column.
    */
   static int reap(DSLContext ctx, JobTables t) {
-    Condition expired = STATUS.in(CompletionQueries.LIVE).and(LEASE_EXPIRES_AT.lt(SqlTime.now()));
-    List<byte[]> ids =
-        ctx.select(ID).from(t.job).where(expired).limit(REAP_BATCH).forUpdate().skipLocked()
-            .fetch(ID);
+    List<byte[]> ids = selectExpired(ctx, t).fetch(ID);
     if (ids.isEmpty()) {
       return 0;
     }
@@ -196,7 +195,16 @@ final class LeaseQueries {
                 .when(ATTEMPT.ge(MAX_ATTEMPTS), inline(JobStatus.FAILURE.name()))
                 .otherwise(inline(JobStatus.PENDING.name())))
         .where(ID.in(ids))
-        .and(expired)
+        .and(expired())
         .execute();
+  }
+
+  /** The reaper's locking read: up to a batch of expired rows that nobody else holds locked. */
+  static ResultQuery<Record1<byte[]>> selectExpired(DSLContext ctx, JobTables t) {
+    return ctx.select(ID).from(t.job).where(expired()).limit(REAP_BATCH).forUpdate().skipLocked();
+  }
+
+  private static Condition expired() {
+    return STATUS.in(CompletionQueries.LIVE).and(LEASE_EXPIRES_AT.lt(SqlTime.now()));
   }
 }
