@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -115,9 +116,7 @@ final class DefaultJobEngine implements JobEngine {
       throw e;
     }
     long heartbeat = config.heartbeatInterval().toNanos();
-    leaseThread.scheduleWithFixedDelay(
-        guarded("lease renewal", leaseKeeper::renewOnce),
-        heartbeat, heartbeat, TimeUnit.NANOSECONDS);
+    scheduleRenewal(heartbeat);
     // Spread the reapers of nodes started together.
     long reapDelay = ThreadLocalRandom.current().nextLong(heartbeat / 2, heartbeat + 1);
     reaperThread.scheduleWithFixedDelay(
@@ -132,6 +131,28 @@ final class DefaultJobEngine implements JobEngine {
     outcomes.start();
     dispatcherThread.start();
     state = State.RUNNING;
+  }
+
+  /**
+   * Renewals are sent a heartbeat apart, counted from one send to the next: a renewal that takes
+   * long (a slow database) does not push the next one back by its own duration, which would eat
+   * into the lease margin. One that takes longer than a heartbeat is followed at once, never
+   * overlapped, and missed ones are not caught up in a burst.
+   */
+  private void scheduleRenewal(long delayNanos) {
+    Runnable renew = guarded("lease renewal", leaseKeeper::renewOnce);
+    try {
+      leaseThread.schedule(
+          () -> {
+            long sent = System.nanoTime();
+            renew.run();
+            long took = System.nanoTime() - sent;
+            scheduleRenewal(Math.max(0, config.heartbeatInterval().toNanos() - took));
+          },
+          delayNanos, TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      // Shutting down: heartbeats stop here.
+    }
   }
 
   private Runnable guarded(String what, Runnable task) {
