@@ -78,7 +78,7 @@ class CancelWatchTest {
     NewJob job = new NewJob(JobId.generate(), "t", "default", 0, "\"x\"", null, Duration.ZERO, 3, null, null);
     memory.enqueue(List.of(job));
     List<ClaimedJob> claimed =
-        memory.claim(new ClaimRequest("node-1", "default", Set.of("t"), 1, Duration.ofSeconds(30), true));
+        memory.claim(new ClaimRequest("node-1", "default", Set.of("t"), 1, Duration.ofSeconds(30)));
     RunningJob running =
         new RunningJob(claimed.get(0), JobHandler.of("t", String.class, (p, ctx) -> {}), null, 0);
     active.put(running.id(), running);
