@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +44,8 @@ final class LeaseKeeper {
   private final AtomicBoolean lateReported = new AtomicBoolean();
   private volatile boolean failing;
   private volatile long lastSuccessSent;
+  /** The leases the last renewal skipped; read and written on the lease thread only. */
+  private Set<JobId> skippedLastTime = Set.of();
 
   LeaseKeeper(
       JobStore store, String nodeName, Duration leaseDuration, Map<JobId, RunningJob> active,
@@ -142,6 +145,8 @@ final class LeaseKeeper {
   }
 
   private void apply(LeaseRenewal renewal, Map<JobId, RunningJob> held, long validUntil) {
+    Set<JobId> skippedBefore = skippedLastTime;
+    skippedLastTime = renewal.skipped();
     for (RunningJob job : held.values()) {
       JobId id = job.id();
       if (job.outcomeClaimed()) {
@@ -156,10 +161,16 @@ final class LeaseKeeper {
         continue;
       }
       if (renewal.skipped().contains(id)) {
-        log.warn(
-            "The lease of {} was not renewed: another transaction holds its row locked. Its "
-                + "deadline stands; it is stopped if the lock outlasts it",
-            job);
+        // Once can be this node's own progress write holding the row for a moment; twice in a
+        // row is someone else's lock.
+        if (skippedBefore.contains(id)) {
+          log.warn(
+              "The lease of {} was not renewed: another transaction holds its row locked. Its "
+                  + "deadline stands; it is stopped if the lock outlasts it",
+              job);
+        } else {
+          log.debug("The lease of {} was not renewed this time: its row was locked", job);
+        }
       } else {
         job.leaseRenewed(validUntil);
       }
