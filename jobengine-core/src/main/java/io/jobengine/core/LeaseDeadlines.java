@@ -47,7 +47,9 @@ final class LeaseDeadlines {
 
   /**
    * @param clock the clock the jobs' deadlines are on
-   * @param timer where the check runs; must never be kept busy
+   * @param timer where the check runs; must never be kept busy. Null for an engine stepped by
+   *     hand: the timer is then never armed and nothing is stopped by it (its steps run the
+   *     handlers on the caller's thread, which a timer must not interrupt)
    * @param jobs a live view of the attempts this node holds
    * @param leaseDuration the lease, of which the margin is a fraction
    */
@@ -83,6 +85,9 @@ final class LeaseDeadlines {
   }
 
   private void arm(long stopAt) {
+    if (timer == null) {
+      return;
+    }
     synchronized (lock) {
       if (armed != null && armedFor - stopAt <= 0) {
         return; // fires no later than needed; it re-arms for what is left

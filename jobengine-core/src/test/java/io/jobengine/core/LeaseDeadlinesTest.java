@@ -112,6 +112,17 @@ class LeaseDeadlinesTest {
     assertThat(deadlines.armedFor()).isNull();
   }
 
+  @Test
+  void without_a_timer_nothing_is_armed_or_stopped() {
+    LeaseDeadlines unarmed = new LeaseDeadlines(nanos::get, null, active.values(), LEASE);
+    RunningJob job = claimed(nanos.get() + LEASE.toNanos());
+
+    unarmed.track(job);
+
+    assertThat(unarmed.armedFor()).isNull();
+    assertThat(job.stopReason()).isNull();
+  }
+
   private RunningJob claimed(long leaseValidUntil) {
     JobId id = JobId.generate();
     ClaimedJob claimed =
