@@ -64,7 +64,8 @@ public interface JobClient {
 
   /**
    * Cancels a job. A job that has not started is canceled at once; a running one becomes TO_CANCEL
-   * and its handler is stopped by its node.
+   * and its handler is stopped by its node: at once when this is that engine's client, within
+   * about a second otherwise (a node that runs jobs reads their cancel requests every second).
    *
    * @param id the id
    * @return what happened

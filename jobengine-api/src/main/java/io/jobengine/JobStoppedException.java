@@ -16,7 +16,9 @@ public class JobStoppedException extends JobEngineException {
     CANCELED,
     /**
      * This node no longer holds the job's lease (it was paused or cut off from the database past
-     * the lease); another node may run it, and nothing this attempt writes will land.
+     * the lease), or cannot renew it in time: no renewal succeeded, and the attempt is stopped a
+     * fifth of the lease before the lease could expire. Another node may run the job soon, and
+     * nothing this attempt writes once another node holds the job will land.
      */
     LEASE_LOST,
     /** The attempt ran past its timeout; it is retried or fails as its retry policy says. */

@@ -5,10 +5,12 @@ import io.jobengine.JobId;
 import io.jobengine.JobInfo;
 import io.jobengine.JobPage;
 import io.jobengine.JobQuery;
+import io.jobengine.JobStatus;
 import io.jobengine.NodeInfo;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -44,9 +46,18 @@ import java.util.Set;
  *       only to live leases and returns the ids whose lease was not live: nothing was written for
  *       those, and the caller must not retry the write.
  *   <li><b>Leases.</b> {@link #renewLeases} extends only the live leases it is given. {@link
- *       #reapExpiredLeases} ends every lease past its expiry: the job goes back to PENDING (due at
+ *       #reapExpiredLeases} ends leases past their expiry: the job goes back to PENDING (due at
  *       once) if it has attempts left, to FAILURE if not, and to CANCELED if its cancel was
  *       requested.
+ *   <li><b>Rows locked by others.</b> A store whose rows other transactions can lock (a database
+ *       administrator's {@code SELECT ... FOR UPDATE}, a host application's transaction) never
+ *       lets such a lock hold up the lease work on other rows: {@link #renewLeases} and {@link
+ *       #reapExpiredLeases} pass over a locked row instead of waiting for it (the MySQL store
+ *       selects the rows with {@code FOR UPDATE SKIP LOCKED}, then updates them by primary key
+ *       with the same condition). A lease passed over by a renewal is reported {@linkplain
+ *       LeaseRenewal#skipped() skipped}: not extended and not lost, its expiry stands; a row passed
+ *       over by the reaper is reaped by a later call once it is free. {@link #cancelRequests}
+ *       reads without locking and waits for no lock either.
  *   <li><b>Unique keys.</b> At most one job that has not ended holds a given unique key.
  *   <li><b>Idempotent enqueue.</b> Enqueueing an id that exists writes nothing and reports {@code
  *       created = false}.
@@ -125,22 +136,52 @@ public interface JobStore extends AutoCloseable {
 
   /**
    * Extends the given leases, if still live, to {@code leaseDuration} from now, and reports which
-   * are no longer live and which of the live ones have a cancel request.
+   * are no longer live and which of the live ones have a cancel request. A lease whose row another
+   * transaction holds locked is not waited for: it is reported {@linkplain LeaseRenewal#skipped()
+   * skipped} (its expiry stands), so one locked row costs the renewal of that row only.
    *
    * @param owner the node renewing; only leases it owns are extended
    * @param held the leases the node believes it holds
    * @param leaseDuration the new lease length
-   * @return the lost leases and the cancel requests
+   * @return the lost leases, the cancel requests and the skipped leases
    */
   LeaseRenewal renewLeases(String owner, Collection<Lease> held, Duration leaseDuration);
 
   /**
-   * Ends every lease past its expiry, in one conditional write (see the class documentation).
-   * Safe to run from every node at once.
+   * Ends leases past their expiry (see the class documentation), at most a bound per call that
+   * the store documents (the MySQL store: 500), passing over rows that another
+   * transaction holds locked: so a call is short and never waits for a lock. Safe to run from
+   * every node at once; a job is ended by one call only. Call again while it returns more than
+   * zero to end every expired lease.
    *
    * @return how many jobs it changed
    */
   int reapExpiredLeases();
+
+  /**
+   * Reads which of the given leases are live with a cancel requested (status TO_CANCEL), without
+   * changing anything and without waiting for row locks. The engine calls it about once a second
+   * while it holds running jobs (never while idle), so that a cancel requested elsewhere reaches
+   * the handler within about a second rather than at the next lease renewal.
+   *
+   * <p>The default reads each job with {@link #get} and, since {@link JobInfo} carries no token,
+   * checks the lease's owner but not its token; a store should override it with one cheap query
+   * that checks both (the MySQL store: primary-key lookups of the held ids).
+   *
+   * @param held the leases the node holds
+   * @return the ids of the live leases among {@code held} whose cancel was requested
+   */
+  default Set<JobId> cancelRequests(Collection<Lease> held) {
+    Set<JobId> requested = new HashSet<>();
+    for (Lease lease : held) {
+      get(lease.jobId())
+          .filter(
+              job -> job.status() == JobStatus.TO_CANCEL
+                  && lease.owner().equals(job.leaseOwner()))
+          .ifPresent(job -> requested.add(lease.jobId()));
+    }
+    return Set.copyOf(requested);
+  }
 
   /**
    * Reads one job.
@@ -160,7 +201,8 @@ public interface JobStore extends AutoCloseable {
 
   /**
    * Cancels a job: a PENDING one becomes CANCELED; a RUNNING (or QUEUED) one becomes TO_CANCEL with
-   * its cancel requested (its node learns of it at the next lease renewal); an ended one is left.
+   * its cancel requested (its node learns of it through {@link #cancelRequests} or the next lease
+   * renewal); an ended one is left.
    *
    * @param id the id
    * @return what happened

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -19,13 +20,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The engine: wires the dispatcher, the worker pools, the lease keeper and the progress flusher,
- * and runs the ordered shutdown.
+ * The engine: wires the dispatcher, the worker pools, the lease keeper, the reaper, the cancel
+ * watch and the progress flusher, and runs the ordered shutdown.
  *
- * <p>Threads: one dispatcher; per queue, its worker threads; one lease thread for heartbeats and
- * the reaper (so that renewals never wait behind anything else); one watchdog thread that never
- * blocks (attempt timeouts, lease deadlines); one timer thread for progress flushes and other
- * writes that may wait for the store; and a group-commit writer for outcomes, which writes
+ * <p>Threads: one dispatcher; per queue, its worker threads; one lease thread for renewals and
+ * heartbeats only (so that renewals never wait behind anything else); one reaper thread (a slow
+ * reaper delays no renewal); one watchdog thread that never blocks (attempt timeouts, the lease
+ * deadline timer); one timer thread for progress flushes, cancel-request reads and other writes
+ * that may wait for the store; and a group-commit writer for outcomes, which writes
  * everything handed to it in one store call per batch. Claims make the jobs RUNNING at once (the
  * node claims only for free threads), so starting a job costs no write of its own.
  */
@@ -41,6 +43,8 @@ final class DefaultJobEngine implements JobEngine {
   private final Map<JobId, RunningJob> active = new ConcurrentHashMap<>();
   private final Map<String, WorkerPool> pools = new LinkedHashMap<>();
   private final LeaseKeeper leaseKeeper;
+  private final LeaseReaper reaper;
+  private final CancelWatch cancelWatch;
   private final NodePresence presence;
   private final ProgressFlusher progress;
   private final OutcomeWriter outcomes;
@@ -48,6 +52,7 @@ final class DefaultJobEngine implements JobEngine {
   private final JobRunner.Collaborators runnerCollaborators;
   private final EngineJobClient client;
   private final ScheduledExecutorService leaseThread;
+  private final ScheduledExecutorService reaperThread;
   private final ScheduledExecutorService timer;
   private final ScheduledExecutorService watchdog;
   private final Thread dispatcherThread;
@@ -55,19 +60,29 @@ final class DefaultJobEngine implements JobEngine {
   private State state = State.NEW;
 
   DefaultJobEngine(EngineConfig config, HandlerRegistry handlers) {
+    this(config, handlers, NanoClock.SYSTEM);
+  }
+
+  /** An engine whose lease deadlines are kept on {@code clock}; tests pass their own. */
+  DefaultJobEngine(EngineConfig config, HandlerRegistry handlers, NanoClock clock) {
     this.config = config;
     this.handlers = handlers;
     String node = config.nodeName();
     config.queues().forEach(
         (queue, threads) -> pools.put(queue, new WorkerPool(node, queue, threads, this::threadFreed)));
     this.presence = new NodePresence(config.store(), config);
-    this.leaseKeeper =
-        new LeaseKeeper(config.store(), node, config.leaseDuration(), active, presence);
     this.progress = new ProgressFlusher(config.store());
     this.outcomes = new OutcomeWriter(config.store(), node);
     this.leaseThread = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory(node, "lease"));
     this.timer = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory(node, "timer"));
     this.watchdog = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory(node, "watchdog"));
+    this.reaperThread = Executors.newSingleThreadScheduledExecutor(new NamedThreadFactory(node, "reaper"));
+    this.leaseKeeper =
+        new LeaseKeeper(
+            config.store(), node, config.leaseDuration(), active, presence, clock,
+            new LeaseDeadlines(clock, watchdog, active.values(), config.leaseDuration()));
+    this.reaper = new LeaseReaper(config.store());
+    this.cancelWatch = new CancelWatch(config.store(), active.values());
     this.runnerCollaborators =
         new JobRunner.Collaborators(
             config.store(), config.codec(), config.clock(), node,
@@ -101,16 +116,14 @@ final class DefaultJobEngine implements JobEngine {
       throw e;
     }
     long heartbeat = config.heartbeatInterval().toNanos();
-    leaseThread.scheduleWithFixedDelay(
-        guarded("lease renewal", leaseKeeper::renewOnce),
-        heartbeat, heartbeat, TimeUnit.NANOSECONDS);
+    scheduleRenewal(heartbeat);
     // Spread the reapers of nodes started together.
     long reapDelay = ThreadLocalRandom.current().nextLong(heartbeat / 2, heartbeat + 1);
-    leaseThread.scheduleWithFixedDelay(
-        guarded("lease reaper", leaseKeeper::reapOnce), reapDelay, heartbeat, TimeUnit.NANOSECONDS);
-    watchdog.scheduleWithFixedDelay(
-        guarded("lease deadline check", leaseKeeper::enforceDeadlines),
-        heartbeat, heartbeat, TimeUnit.NANOSECONDS);
+    reaperThread.scheduleWithFixedDelay(
+        guarded("lease reaper", reaper::reapOnce), reapDelay, heartbeat, TimeUnit.NANOSECONDS);
+    long cancels = CancelWatch.INTERVAL.toNanos();
+    timer.scheduleWithFixedDelay(
+        guarded("cancel watch", cancelWatch::checkOnce), cancels, cancels, TimeUnit.NANOSECONDS);
     long flush = PROGRESS_FLUSH_INTERVAL.toNanos();
     timer.scheduleWithFixedDelay(
         guarded("progress flush", () -> progress.flushAll(active.values())),
@@ -118,6 +131,28 @@ final class DefaultJobEngine implements JobEngine {
     outcomes.start();
     dispatcherThread.start();
     state = State.RUNNING;
+  }
+
+  /**
+   * Renewals are sent a heartbeat apart, counted from one send to the next: a renewal that takes
+   * long (a slow database) does not push the next one back by its own duration, which would eat
+   * into the lease margin. One that takes longer than a heartbeat is followed at once, never
+   * overlapped, and missed ones are not caught up in a burst.
+   */
+  private void scheduleRenewal(long delayNanos) {
+    Runnable renew = guarded("lease renewal", leaseKeeper::renewOnce);
+    try {
+      leaseThread.schedule(
+          () -> {
+            long sent = System.nanoTime();
+            renew.run();
+            long took = System.nanoTime() - sent;
+            scheduleRenewal(Math.max(0, config.heartbeatInterval().toNanos() - took));
+          },
+          delayNanos, TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      // Shutting down: heartbeats stop here.
+    }
   }
 
   private Runnable guarded(String what, Runnable task) {
@@ -275,6 +310,7 @@ final class DefaultJobEngine implements JobEngine {
     // Heartbeats stop last: until here every released or finished lease was still renewed.
     timer.shutdownNow();
     watchdog.shutdownNow();
+    reaperThread.shutdownNow();
     pools.values().forEach(WorkerPool::shutdownNow);
     leaseThread.shutdownNow();
     try {

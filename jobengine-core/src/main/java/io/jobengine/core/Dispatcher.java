@@ -152,7 +152,9 @@ final class Dispatcher implements Runnable {
         }
       }
       pool.partialSince = 0;
-      long claimStarted = System.nanoTime();
+      // The lease counts from before the claim is sent, so the local deadline is never later
+      // than the database's expiry.
+      long claimStarted = leaseKeeper.now();
       List<ClaimedJob> claimed =
           store.claim(
               new ClaimRequest(
@@ -163,6 +165,7 @@ final class Dispatcher implements Runnable {
         Duration timeout = job.timeout() != null ? job.timeout() : handler.timeout().orElse(null);
         RunningJob running = new RunningJob(job, handler, timeout, leaseValidUntil);
         active.put(running.id(), running);
+        leaseKeeper.track(running);
         pool.submit(new JobRunner(running, runners));
       }
       if (!claimed.isEmpty()) {

@@ -192,7 +192,10 @@ public interface JobEngine extends AutoCloseable {
 
     /**
      * How long a claimed job stays this node's without renewal. When a node dies, its jobs run
-     * elsewhere after at most this long. Default 30 s.
+     * elsewhere after at most this long (and a reaper pass). When a job's lease cannot be renewed
+     * (the database is unreachable, another transaction holds its row locked), its handler is
+     * interrupted a fifth of the lease before the lease could expire; and the node claims nothing
+     * while no renewal has succeeded for half the lease. Default 30 s.
      *
      * @param leaseDuration the lease
      * @return this builder

@@ -143,8 +143,11 @@ final class RunningJob {
     return leaseValidUntilNanos;
   }
 
+  /** Moves the local lease deadline later (never earlier); called by the lease thread only. */
   void leaseRenewed(long validUntilNanos) {
-    this.leaseValidUntilNanos = validUntilNanos;
+    if (validUntilNanos - leaseValidUntilNanos > 0) {
+      this.leaseValidUntilNanos = validUntilNanos;
+    }
   }
 
   /** Keeps the latest progress; the message is cut to {@link JobContext#MAX_PROGRESS_MESSAGE_LENGTH}. */

@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link #runClaimed()} runs the held runners on the calling thread. The {@link
  *       OutcomeWriter} is stopped before anything is written, so each outcome is written on that
  *       thread (a stopped writer's fallback) before its runner returns.
- *   <li>{@link #renewOnce()} and {@link #reapOnce()} are one call each of the {@link LeaseKeeper}.
+ *   <li>{@link #renewOnce()} is one call of the {@link LeaseKeeper}, {@link #reapOnce()} one pass
+ *       of the {@link LeaseReaper}.
  * </ul>
  *
  * <p>It starts no thread, but for one case: an attempt with a timeout gets a timer thread (made at
@@ -45,6 +46,7 @@ public final class SteppedEngine implements JobEngine {
   private final Map<JobId, RunningJob> active = new ConcurrentHashMap<>();
   private final HeldTasks held = new HeldTasks();
   private final LeaseKeeper leaseKeeper;
+  private final LeaseReaper reaper;
   private final NodePresence presence;
   private final OutcomeWriter outcomes;
   private final Dispatcher dispatcher;
@@ -59,7 +61,14 @@ public final class SteppedEngine implements JobEngine {
     List<WorkerPool> pools = new ArrayList<>();
     config.queues().forEach((queue, slots) -> pools.add(new WorkerPool(queue, slots, held, () -> {})));
     this.presence = new NodePresence(store, config);
-    this.leaseKeeper = new LeaseKeeper(store, node, config.leaseDuration(), active, presence);
+    // Stepped by hand: no deadline timer (handlers run on the caller's thread) and a clock that
+    // stands still, so that renewals are never "late" between steps.
+    NanoClock still = () -> 0L;
+    this.leaseKeeper =
+        new LeaseKeeper(
+            store, node, config.leaseDuration(), active, presence, still,
+            new LeaseDeadlines(still, null, active.values(), config.leaseDuration()));
+    this.reaper = new LeaseReaper(store);
     this.outcomes = new OutcomeWriter(store, node);
     // Never started: a stopped writer refuses offers, so each outcome is written by its caller.
     outcomes.stop(Duration.ZERO);
@@ -147,7 +156,7 @@ public final class SteppedEngine implements JobEngine {
    */
   public void reapOnce() {
     requireRunning("reap leases");
-    leaseKeeper.reapOnce();
+    reaper.reapOnce();
   }
 
   private void requireRunning(String what) {

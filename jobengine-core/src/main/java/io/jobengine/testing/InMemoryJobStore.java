@@ -318,6 +318,12 @@ public final class InMemoryJobStore implements JobStore {
     }
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Nothing here is ever locked by another transaction, so no lease is {@linkplain
+   * LeaseRenewal#skipped() skipped}.
+   */
   @Override
   public LeaseRenewal renewLeases(String owner, Collection<Lease> held, Duration leaseDuration) {
     JobNames.requireNode(owner);
@@ -347,6 +353,31 @@ public final class InMemoryJobStore implements JobStore {
     }
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Checks each lease's token and owner.
+   */
+  @Override
+  public Set<JobId> cancelRequests(Collection<Lease> held) {
+    requireNoNulls(held, "held");
+    synchronized (lock) {
+      Set<JobId> requested = new HashSet<>();
+      for (Lease lease : held) {
+        Job job = liveJob(lease);
+        if (job != null && job.status == JobStatus.TO_CANCEL && lease.owner().equals(job.leaseOwner)) {
+          requested.add(job.id);
+        }
+      }
+      return Set.copyOf(requested);
+    }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Ends every expired lease in one call: there is no lock to pass over and no batch bound.
+   */
   @Override
   public int reapExpiredLeases() {
     synchronized (lock) {

@@ -888,6 +888,7 @@ public abstract class JobStoreContract {
 
     assertThat(renewal.lost()).isEmpty();
     assertThat(renewal.cancelRequested()).isEmpty();
+    assertThat(renewal.skipped()).isEmpty();
     JobInfo renewed = get(id);
     assertThat(renewed.leaseExpiresAt()).isCloseTo(renewed.updatedAt().plus(LEASE), CLOSE);
     advanceTime(Duration.ofSeconds(20)); // past the original expiry, before the renewed one
@@ -955,6 +956,76 @@ public abstract class JobStoreContract {
 
     assertThat(renewal.lost()).containsExactly(id);
     assertUnchanged(before);
+  }
+
+  @Test
+  void renewal_of_rows_nobody_holds_locked_skips_none() {
+    JobId kept = enqueue(newJob(TYPE).runAt(LONG_AGO));
+    JobId ended = enqueue(newJob(TYPE).runAt(LONG_AGO.plusSeconds(1)));
+    List<ClaimedJob> claimed = claim(2, TYPE);
+    assertThat(claimedIds(claimed)).containsExactly(kept, ended);
+    assertThat(store().complete(List.of(Completion.success(claimed.get(1).lease())))).isEmpty();
+
+    LeaseRenewal renewal =
+        store().renewLeases(NODE, List.of(claimed.get(0).lease(), claimed.get(1).lease()), LEASE);
+
+    assertThat(renewal.lost()).containsExactly(ended);
+    assertThat(renewal.skipped()).isEmpty();
+  }
+
+  @Test
+  void reaper_called_until_it_returns_zero_ends_every_expired_lease_once() {
+    // More than a store's batch (the MySQL store reaps 500 per call).
+    int count = 700;
+    List<NewJob> jobs = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      jobs.add(newJob(TYPE).build());
+    }
+    store().enqueue(jobs);
+    assertThat(claim(count, TYPE)).hasSize(count);
+    advanceTime(PAST_LEASE);
+
+    int reaped = 0;
+    for (int calls = 0; calls < count; calls++) {
+      int n = store().reapExpiredLeases();
+      if (n == 0) {
+        break;
+      }
+      reaped += n;
+    }
+
+    assertThat(reaped).isEqualTo(count);
+    assertThat(listAll(JobQuery.builder().status(JobStatus.PENDING))).hasSize(count);
+  }
+
+  // ---------------------------------------------------------------- cancel requests
+
+  @Test
+  void cancel_requests_report_the_live_leases_whose_cancel_was_requested() {
+    JobId canceled = enqueue(newJob(TYPE).runAt(LONG_AGO));
+    JobId running = enqueue(newJob(TYPE).runAt(LONG_AGO.plusSeconds(1)));
+    List<ClaimedJob> claimed = claim(2, TYPE);
+    assertThat(claimedIds(claimed)).containsExactly(canceled, running);
+    assertThat(store().cancel(canceled)).isEqualTo(CancelResult.CANCEL_REQUESTED);
+    JobInfo before = get(canceled);
+
+    Set<JobId> requested =
+        store().cancelRequests(List.of(claimed.get(0).lease(), claimed.get(1).lease()));
+
+    assertThat(requested).containsExactly(canceled);
+    assertUnchanged(before);
+    assertThat(store().cancelRequests(List.of())).isEmpty();
+  }
+
+  @Test
+  void cancel_requests_leave_out_leases_that_are_no_longer_live() {
+    JobId id = enqueue(newJob(TYPE));
+    Lease lease = claimOne().lease();
+    assertThat(store().cancel(id)).isEqualTo(CancelResult.CANCEL_REQUESTED);
+    assertThat(store().complete(List.of(Completion.canceled(lease)))).isEmpty();
+
+    assertThat(store().cancelRequests(List.of(lease))).isEmpty();
+    assertThat(get(id).status()).isEqualTo(JobStatus.CANCELED);
   }
 
   // ---------------------------------------------------------------- cancel

@@ -394,6 +394,43 @@ class JobEngineTest {
     assertThat(engine.activeJobs()).doesNotContain(id);
   }
 
+  /**
+   * Issue 9, defect 11: at the default lease (renewals every 10 s), a cancel requested through
+   * another client (another process) reaches the handler within about a second, well before the
+   * first renewal.
+   */
+  @Test
+  void cancel_requested_through_another_client_reaches_the_handler_well_before_a_renewal() {
+    CountDownLatch interrupted = new CountDownLatch(1);
+    JobEngine engine =
+        start(
+            builder()
+                .leaseDuration(JobEngine.Builder.DEFAULT_LEASE_DURATION)
+                .handler(
+                    JobHandler.of(
+                        "waiting", String.class,
+                        (p, ctx) -> {
+                          try {
+                            release.await();
+                          } catch (InterruptedException e) {
+                            interrupted.countDown();
+                            throw e;
+                          }
+                        })));
+    JobClient other = JobClient.of(store);
+    JobId id = other.enqueue(JobRequest.of("waiting", "x"));
+    awaitStatus(other, id, JobStatus.RUNNING);
+
+    assertThat(other.cancel(id)).isEqualTo(CancelResult.CANCEL_REQUESTED);
+
+    Duration renewal = JobEngine.Builder.DEFAULT_LEASE_DURATION.dividedBy(JobEngine.Builder.HEARTBEATS_PER_LEASE);
+    Await.until(
+        "the handler to be told of the cancel, well within the renewal interval of " + renewal,
+        renewal.dividedBy(2),
+        () -> interrupted.getCount() == 0 ? Boolean.TRUE : null);
+    assertThat(awaitTerminal(other, id).status()).isEqualTo(JobStatus.CANCELED);
+  }
+
   @Test
   void cancel_of_a_pending_job_means_it_never_runs() {
     AtomicInteger runs = new AtomicInteger();

@@ -10,8 +10,11 @@ import io.jobengine.JobStatus;
 import io.jobengine.JobStoppedException;
 import io.jobengine.testing.InMemoryJobStore;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -27,6 +30,7 @@ class SelfProtectionTest {
   void stop() {
     store.down(false);
     store.renewalsDown(false);
+    store.renewalsHang(false);
     if (engine != null) {
       engine.close();
     }
@@ -84,6 +88,93 @@ class SelfProtectionTest {
     // the expired lease first, put back as a used attempt; never more.
     assertThat(longDone.attempt()).isBetween(1, 2);
     assertThat(runs).hasValue(2);
+  }
+
+  /**
+   * Issue 9, defect 7: the local deadline is kept by a timer that fires a margin (a fifth of the
+   * lease) before it, so the handler is interrupted before its lease can expire in the store and
+   * another node take the job over. The watchdog used to look once per heartbeat, after the
+   * deadline, which is after the store's expiry.
+   */
+  @Test
+  void a_handler_whose_renewals_fail_is_interrupted_before_its_lease_expires_in_the_store() {
+    AtomicReference<Instant> interruptedAt = new AtomicReference<>();
+    AtomicReference<Instant> expiresAt = new AtomicReference<>();
+    AtomicReference<JobStoppedException.Reason> reason = new AtomicReference<>();
+    CountDownLatch stopped = new CountDownLatch(1);
+    AtomicReference<JobId> id = new AtomicReference<>();
+    engine =
+        JobEngine.builder()
+            .store(store)
+            .nodeName("partitioned")
+            .discoverHandlers(false)
+            .leaseDuration(Duration.ofSeconds(3))
+            .pollInterval(Duration.ofMillis(20))
+            .handler(
+                JobHandler.of(
+                    "long", String.class,
+                    (p, ctx) -> {
+                      try {
+                        new CountDownLatch(1).await();
+                      } catch (InterruptedException e) {
+                        interruptedAt.set(Instant.now());
+                        // Renewals fail from before the stop, so this expiry is the last one.
+                        expiresAt.set(memory.get(ctx.jobId()).orElseThrow().leaseExpiresAt());
+                        reason.set(ctx.stopReason().orElse(null));
+                        stopped.countDown();
+                        throw e;
+                      }
+                    }))
+            .start();
+    id.set(engine.client().enqueue(JobRequest.of("long", "x")));
+    Await.until("the job to run", () -> memory.get(id.get()).filter(j -> j.status() == JobStatus.RUNNING).orElse(null));
+
+    store.renewalsDown(true);
+
+    Await.untilTrue("the handler to be interrupted", () -> stopped.getCount() == 0);
+    assertThat(reason.get()).isEqualTo(JobStoppedException.Reason.LEASE_LOST);
+    assertThat(interruptedAt.get())
+        .as("interrupted before the store's lease expiry %s", expiresAt.get())
+        .isBefore(expiresAt.get());
+  }
+
+  /**
+   * Issue 9, defect 6: renewals that neither fail nor succeed (a slow database, a lock wait) used
+   * to leave the node claiming. Now it stops claiming when no renewal has succeeded for half the
+   * lease, on the engine's monotonic clock (moved by the test here), and claims again once one
+   * succeeds.
+   */
+  @Test
+  void a_node_whose_renewals_are_late_stops_claiming_at_half_the_lease_until_one_succeeds() {
+    AtomicLong nanos = new AtomicLong();
+    JobHandler<String> quick = JobHandler.of("quick", String.class, (p, ctx) -> {});
+    JobEngine.Builder builder =
+        JobEngine.builder()
+            .store(store)
+            .nodeName("slow")
+            .discoverHandlers(false)
+            .leaseDuration(Duration.ofSeconds(3))
+            .pollInterval(Duration.ofMillis(20))
+            .handler(quick);
+    DefaultJobEngine node =
+        new DefaultJobEngine(builder.config(), HandlerRegistry.of(List.of(quick), false), nanos::get);
+    node.start();
+    engine = node;
+    store.renewalsHang(true);
+    Await.untilTrue("a heartbeat to hang", () -> store.hangingCalls() > 0);
+
+    nanos.set(Duration.ofMillis(1500).toNanos());
+    assertThat(node.claimingPaused()).as("claiming paused at half the lease").isFalse();
+    nanos.set(Duration.ofMillis(1501).toNanos());
+    assertThat(node.claimingPaused()).as("claiming paused past half the lease").isTrue();
+    JobId id = engine.client().enqueue(JobRequest.of("quick", "x"));
+    assertThat(memory.get(id).orElseThrow().status()).isEqualTo(JobStatus.PENDING);
+
+    store.renewalsHang(false);
+
+    Await.untilTrue("claiming to resume after a renewal succeeds", () -> !node.claimingPaused());
+    JobInfo done = Await.until("the job to run", () -> memory.get(id).filter(j -> j.status().isTerminal()).orElse(null));
+    assertThat(done.status()).isEqualTo(JobStatus.SUCCESS);
   }
 
   @Test

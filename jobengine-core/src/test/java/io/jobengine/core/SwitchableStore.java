@@ -23,18 +23,22 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 /**
  * A store whose heartbeats (lease renewals and node heartbeats), or all of whose calls, can be made
- * to fail: a database outage; and whose completions can be refused for the data of a row.
+ * to fail (a database outage) or to hang (a slow database, a lock wait); and whose completions can
+ * be refused for the data of a row.
  */
 class SwitchableStore implements JobStore {
   private final JobStore delegate;
   private volatile boolean down;
   private volatile boolean renewalsDown;
+  private volatile CountDownLatch renewalGate;
+  private final AtomicInteger hanging = new AtomicInteger();
   private final AtomicInteger registrations = new AtomicInteger();
   private volatile Predicate<Completion> refused = c -> false;
   private final List<Integer> completeBatches = new CopyOnWriteArrayList<>();
@@ -54,6 +58,40 @@ class SwitchableStore implements JobStore {
 
   void renewalsDown(boolean renewalsDown) {
     this.renewalsDown = renewalsDown;
+  }
+
+  /** While on, lease renewals and node heartbeats wait until it is turned off, then go through. */
+  void renewalsHang(boolean hang) {
+    if (hang) {
+      renewalGate = new CountDownLatch(1);
+    } else {
+      CountDownLatch gate = renewalGate;
+      renewalGate = null;
+      if (gate != null) {
+        gate.countDown();
+      }
+    }
+  }
+
+  /** How many renewals or heartbeats are waiting now. */
+  int hangingCalls() {
+    return hanging.get();
+  }
+
+  private void awaitGate() {
+    CountDownLatch gate = renewalGate;
+    if (gate == null) {
+      return;
+    }
+    hanging.incrementAndGet();
+    try {
+      gate.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreException("interrupted while the renewal hung (test)");
+    } finally {
+      hanging.decrementAndGet();
+    }
   }
 
   /**
@@ -109,7 +147,14 @@ class SwitchableStore implements JobStore {
     if (renewalsDown) {
       throw new StoreException("lease renewal fails (test)");
     }
+    awaitGate();
     return delegate.renewLeases(owner, held, leaseDuration);
+  }
+
+  @Override
+  public Set<JobId> cancelRequests(Collection<Lease> held) {
+    check();
+    return delegate.cancelRequests(held);
   }
 
   @Override
@@ -155,6 +200,7 @@ class SwitchableStore implements JobStore {
     if (renewalsDown) {
       throw new StoreException("heartbeat fails (test)");
     }
+    awaitGate();
     return delegate.nodeHeartbeat(name, instance, runningJobs);
   }
 

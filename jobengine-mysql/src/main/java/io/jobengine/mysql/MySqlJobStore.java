@@ -259,12 +259,20 @@ public final class MySqlJobStore implements JobStore {
   @Override
   public int reapExpiredLeases() {
     requireOpen();
-    // One conditional UPDATE: its own transaction in autocommit.
-    int reaped = db.single("reap expired leases", null, ctx -> LeaseQueries.reap(ctx, tables));
+    int reaped = db.inTransaction("reap expired leases", null, ctx -> LeaseQueries.reap(ctx, tables));
     if (reaped > 0) {
       claimer.putBack();
     }
     return reaped;
+  }
+
+  @Override
+  public Set<JobId> cancelRequests(Collection<Lease> held) {
+    List<Lease> copy = List.copyOf(Objects.requireNonNull(held, "held"));
+    requireOpen();
+    return copy.isEmpty() ? Set.of() : db.single(
+        "read the cancel requests of " + copy.size() + " job(s)", null,
+        ctx -> LeaseQueries.cancelRequests(ctx, tables, copy));
   }
 
   @Override

@@ -82,13 +82,7 @@ class ClaimExplainTest {
 
   @Test
   void the_reaper_reads_the_lease_expiry_index() throws SQLException {
-    Map<String, String> plan =
-        explain(
-            ctx ->
-                ctx.update(store.tables().job)
-                    .set(JobTables.UPDATED_AT, SqlTime.now())
-                    .where(JobTables.STATUS.in(CompletionQueries.LIVE))
-                    .and(JobTables.LEASE_EXPIRES_AT.lt(SqlTime.now())));
+    Map<String, String> plan = explain(ctx -> LeaseQueries.selectExpired(ctx, store.tables()));
     assertThat(plan.get("key")).as("plan %s", plan).isEqualTo("lease_expiry");
   }
 
