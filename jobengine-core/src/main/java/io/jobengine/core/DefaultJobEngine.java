@@ -86,7 +86,7 @@ final class DefaultJobEngine implements JobEngine {
     this.runnerCollaborators =
         new JobRunner.Collaborators(
             config.store(), config.codec(), config.clock(), node,
-            new OutcomeDecider(config.retryPolicy()), outcomes, progress,
+            new OutcomeDecider(config.retryPolicy(), handlers), outcomes, progress,
             watchdog, timer, this::jobDone);
     this.dispatcher =
         new Dispatcher(

@@ -8,24 +8,33 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.Set;
 
-/** The engine's handlers by type: checked once at start, read-only after. */
+/**
+ * The engine's handlers by type, and their retry policies: checked once at start, read-only after.
+ * A handler's policy is read once, here, so that every claim and every outcome uses the same one,
+ * and a handler whose {@code retryPolicy()} throws is refused at start rather than at its first
+ * failure.
+ */
 final class HandlerRegistry {
 
   private final Map<String, JobHandler<?>> byType;
+  private final Map<String, Optional<RetryPolicy>> policies;
 
-  private HandlerRegistry(Map<String, JobHandler<?>> byType) {
+  private HandlerRegistry(Map<String, JobHandler<?>> byType, Map<String, Optional<RetryPolicy>> policies) {
     this.byType = Collections.unmodifiableMap(byType);
+    this.policies = Collections.unmodifiableMap(policies);
   }
 
   /**
    * The explicit handlers plus, if asked, those found by {@link ServiceLoader}.
    *
    * @throws IllegalStateException if two handlers share a type, a handler's type or payload type
-   *     is invalid, discovery fails, or there is no handler at all
+   *     is invalid, its {@code retryPolicy()} throws or returns null, discovery fails, or there is
+   *     no handler at all
    */
   static HandlerRegistry of(List<JobHandler<?>> explicit, boolean discover) {
     List<JobHandler<?>> all = new ArrayList<>(explicit);
@@ -56,7 +65,28 @@ final class HandlerRegistry {
                   ? " or list them in META-INF/services/io.jobengine.JobHandler"
                   : " (ServiceLoader discovery is off)"));
     }
-    return new HandlerRegistry(byType);
+    Map<String, Optional<RetryPolicy>> policies = new LinkedHashMap<>();
+    byType.forEach((type, handler) -> policies.put(type, checkedPolicy(type, handler)));
+    return new HandlerRegistry(byType, policies);
+  }
+
+  private static Optional<RetryPolicy> checkedPolicy(String type, JobHandler<?> handler) {
+    Optional<RetryPolicy> policy;
+    try {
+      policy = handler.retryPolicy();
+    } catch (RuntimeException e) {
+      throw new IllegalStateException(
+          "Handler " + handler.getClass().getName() + " for type '" + type + "' failed in"
+              + " retryPolicy(): " + ErrorText.headline(e) + "; return a policy, or"
+              + " Optional.empty() for the engine's",
+          e);
+    }
+    if (policy == null) {
+      throw new IllegalStateException(
+          "Handler " + handler.getClass().getName() + " for type '" + type + "' returns null from"
+              + " retryPolicy(); return Optional.empty() for the engine's policy");
+    }
+    return policy;
   }
 
   private static String checkedType(JobHandler<?> handler) {
@@ -106,9 +136,14 @@ final class HandlerRegistry {
    */
   Map<String, Integer> maxAttempts(RetryPolicy defaultPolicy) {
     Map<String, Integer> max = new LinkedHashMap<>();
-    byType.forEach(
-        (type, handler) -> max.put(type, handler.retryPolicy().orElse(defaultPolicy).maxAttempts()));
+    policies.forEach((type, policy) -> max.put(type, policy.orElse(defaultPolicy).maxAttempts()));
     return Collections.unmodifiableMap(max);
+  }
+
+  /** The retry policy of the handler of {@code type}, read at start; empty for the engine's. */
+  Optional<RetryPolicy> policy(String type) {
+    Optional<RetryPolicy> policy = policies.get(type);
+    return policy == null ? Optional.empty() : policy;
   }
 
   @Override

@@ -26,13 +26,16 @@ final class OutcomeDecider {
   static final Duration FALLBACK_DELAY = Duration.ofSeconds(1);
 
   private final RetryPolicy defaultPolicy;
+  private final HandlerRegistry handlers;
 
-  OutcomeDecider(RetryPolicy defaultPolicy) {
+  OutcomeDecider(RetryPolicy defaultPolicy, HandlerRegistry handlers) {
     this.defaultPolicy = defaultPolicy;
+    this.handlers = handlers;
   }
 
+  /** The policy of the job's handler as read at start, else the engine's. */
   RetryPolicy policyFor(RunningJob running) {
-    return running.handler().retryPolicy().orElse(defaultPolicy);
+    return handlers.policy(running.job().type()).orElse(defaultPolicy);
   }
 
   /**

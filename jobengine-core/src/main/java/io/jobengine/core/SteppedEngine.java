@@ -77,7 +77,7 @@ public final class SteppedEngine implements JobEngine {
     timer.setRemoveOnCancelPolicy(true);
     JobRunner.Collaborators runners =
         new JobRunner.Collaborators(
-            store, config.codec(), config.clock(), node, new OutcomeDecider(config.retryPolicy()),
+            store, config.codec(), config.clock(), node, new OutcomeDecider(config.retryPolicy(), handlers),
             outcomes, new ProgressFlusher(store), timer, timer, this::jobDone);
     this.dispatcher =
         new Dispatcher(

@@ -1,6 +1,7 @@
 package io.jobengine.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jobengine.testing.InMemoryJobStore;
 import io.jobengine.JobContext;
@@ -140,7 +141,7 @@ class UnprintableFailureTest {
   }
 
   @Test
-  void a_retry_policy_that_throws_still_ends_the_attempt_with_a_fallback_outcome() {
+  void a_handler_whose_retry_policy_throws_is_refused_at_start_naming_it() {
     AtomicInteger calls = new AtomicInteger();
     JobHandler<String> handler =
         new JobHandler<>() {
@@ -165,28 +166,18 @@ class UnprintableFailureTest {
             throw new IllegalArgumentException("handler failed");
           }
         };
-    engine =
-        JobEngine.builder()
-            .store(store)
-            .nodeName("node-1")
-            .discoverHandlers(false)
-            .pollInterval(Duration.ofMillis(20))
-            .leaseDuration(LONG_LEASE)
-            .retryPolicy(RetryPolicy.builder().maxAttempts(2).initialDelay(Duration.ZERO).jitter(0).build())
-            .handler(handler)
-            .start();
-    JobId id = engine.client().enqueue(JobRequest.builder("bad-policy").maxAttempts(2).build());
-
-    JobInfo job =
-        Await.until(
-            "job " + id + " to end without waiting out its lease",
-            () -> engine.client().get(id).filter(j -> j.status().isTerminal()).orElse(null));
-
-    assertThat(job.status()).isEqualTo(JobStatus.FAILURE);
-    assertThat(calls).hasValue(2);
-    assertThat(job.lastError())
-        .startsWith("java.lang.IllegalArgumentException: handler failed")
-        .contains("could not decide")
-        .contains("no policy today");
+    assertThatThrownBy(
+            () ->
+                JobEngine.builder()
+                    .store(store)
+                    .nodeName("node-1")
+                    .discoverHandlers(false)
+                    .handler(handler)
+                    .start())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("bad-policy")
+        .hasMessageContaining("retryPolicy()")
+        .hasMessageContaining("no policy today");
+    assertThat(calls).hasValue(0);
   }
 }
