@@ -100,7 +100,12 @@ final class LeaseKeeper {
         continue;
       }
       if (renewal.lost().contains(id)) {
-        if (job.requestStop(Reason.LEASE_LOST)) {
+        if (job.completedInTransaction() != null) {
+          // Most likely its handler's transaction committed the job's end; the runner settles it.
+          if (job.requestStop(Reason.LEASE_LOST)) {
+            log.debug("{} is no longer leased after its handler completed it in its transaction", job);
+          }
+        } else if (job.requestStop(Reason.LEASE_LOST)) {
           log.warn("{} lost its lease; stopping it (another node may run it)", job);
         }
       } else {

@@ -63,7 +63,9 @@ final class ProgressFlusher {
     }
     for (JobId id : rejected) {
       RunningJob job = byId.get(id);
-      if (job != null && !job.outcomeClaimed() && job.requestStop(Reason.LEASE_LOST)) {
+      // A job its handler completed in its own transaction is rejected once that commits.
+      if (job != null && !job.outcomeClaimed() && job.completedInTransaction() == null
+          && job.requestStop(Reason.LEASE_LOST)) {
         log.warn("{} lost its lease (its progress write was rejected); stopping it", job);
       }
     }

@@ -4,6 +4,7 @@ import io.jobengine.JobHandler;
 import io.jobengine.JobId;
 import io.jobengine.JobStoppedException.Reason;
 import io.jobengine.spi.ClaimedJob;
+import io.jobengine.spi.Completion;
 import io.jobengine.spi.Lease;
 import io.jobengine.spi.ProgressUpdate;
 import java.time.Duration;
@@ -37,6 +38,8 @@ final class RunningJob {
   private boolean inHandler;
   private boolean handlerDone;
   private volatile long leaseValidUntilNanos;
+  /** The completion the handler last wrote in its own transaction, or null. */
+  private volatile Completion completedInTransaction;
 
   RunningJob(ClaimedJob job, JobHandler<?> handler, Duration timeout, long leaseValidUntilNanos) {
     this.job = job;
@@ -138,6 +141,20 @@ final class RunningJob {
     this.leaseValidUntilNanos = validUntilNanos;
   }
 
+  /**
+   * Records that the handler wrote {@code completion} in its own transaction (which may still
+   * commit or roll back). From then on nothing more is reported for the attempt, and a write
+   * rejected by the fence is no sign of a lost lease: the handler's commit may have ended the job.
+   */
+  void completedInTransaction(Completion completion) {
+    this.completedInTransaction = completion;
+  }
+
+  /** The completion the handler wrote in its own transaction, or null if it wrote none. */
+  Completion completedInTransaction() {
+    return completedInTransaction;
+  }
+
   void progress(int percent, String message) {
     synchronized (reportLock) {
       this.percent = percent;
@@ -159,7 +176,7 @@ final class RunningJob {
    */
   ProgressUpdate takeReport() {
     synchronized (reportLock) {
-      if (!reportPending) {
+      if (!reportPending || completedInTransaction != null) {
         return null;
       }
       reportPending = false;

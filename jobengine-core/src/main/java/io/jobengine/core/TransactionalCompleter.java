@@ -1,0 +1,104 @@
+package io.jobengine.core;
+
+import io.jobengine.JobContext;
+import io.jobengine.JobStoppedException;
+import io.jobengine.JobStoppedException.Reason;
+import io.jobengine.spi.Completion;
+import io.jobengine.spi.JobStore;
+import java.sql.Connection;
+import java.util.List;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Completion in the handler's own transaction ({@link JobContext#completeInTransaction}): the
+ * fenced write on the handler's connection, and, once the handler has returned, finding out
+ * whether that transaction committed.
+ *
+ * <p>The engine does not see the handler's commit, so it reads the job back ({@link
+ * JobStore#completionLanded}): a completion that landed needs no further write. One that did not
+ * (rolled back, never committed, or its commit cut off) is followed by the outcome the engine would
+ * write anyway, fenced by the lease like every outcome: if the lease is still live that outcome
+ * lands; if the handler's commit did land after all (a COMMIT still in flight when the read ran),
+ * the store's locking write waits for it and refuses the outcome. Either way one outcome stands.
+ */
+final class TransactionalCompleter {
+  private static final Logger log = LoggerFactory.getLogger(TransactionalCompleter.class);
+
+  private final JobStore store;
+  private final ProgressFlusher progress;
+  private final OutcomeDecider decider;
+
+  TransactionalCompleter(JobStore store, ProgressFlusher progress, OutcomeDecider decider) {
+    this.store = store;
+    this.progress = progress;
+    this.decider = decider;
+  }
+
+  /** On the handler's thread: writes SUCCESS or WARNING on its connection, without committing. */
+  void complete(RunningJob running, Connection connection) {
+    Objects.requireNonNull(connection, "connection");
+    if (running.outcomeClaimed()) {
+      // The timeout watchdog or shutdown has recorded this attempt's outcome already.
+      Reason reason = running.stopReason() == null ? Reason.LEASE_LOST : running.stopReason();
+      throw new JobStoppedException(
+          reason,
+          "Could not complete " + running + " in the handler's transaction: the engine has"
+              + " already recorded its outcome (" + reason + "); roll the transaction back");
+    }
+    List<String> warnings = running.warnings();
+    Completion completion =
+        warnings.isEmpty()
+            ? Completion.success(running.lease())
+            : Completion.warning(running.lease(), warnings);
+    if (running.completedInTransaction() == null) {
+      // The last progress report lands before the handler's transaction locks the job's row;
+      // after this nothing more is reported for the attempt.
+      progress.flush(running);
+    }
+    running.completedInTransaction(completion);
+    if (!store.completeInTransaction(connection, completion)) {
+      throw new JobStoppedException(
+          Reason.LEASE_LOST,
+          "Could not complete " + running + " in the handler's transaction: this node no longer"
+              + " holds its lease (token " + running.lease().token() + "), another attempt may own"
+              + " the job; nothing was written, roll the transaction back");
+    }
+  }
+
+  /**
+   * After a handler that completed in its transaction returned ({@code failure} null) or threw.
+   *
+   * @return null if its completion was committed (nothing more to write), else the outcome to
+   *     write under the lease
+   */
+  Completion settle(RunningJob running, Throwable failure, double random) {
+    Completion written = running.completedInTransaction();
+    boolean landed;
+    try {
+      landed = store.completionLanded(written);
+    } catch (RuntimeException e) {
+      log.warn(
+          "Could not read back {} to learn whether its handler's transaction committed; writing"
+              + " the attempt's outcome under its lease, which the store refuses if that commit"
+              + " landed: {}",
+          running, e.toString());
+      landed = false;
+    }
+    if (landed) {
+      if (written.outcome() == Completion.Outcome.WARNING) {
+        log.info(
+            "{} finished with warnings, committed in its handler's transaction: {}",
+            running, written.warnings());
+      } else {
+        log.debug("{} succeeded, committed in its handler's transaction", running);
+      }
+      return null;
+    }
+    if (failure != null || running.stopReason() != null) {
+      return decider.decide(running, failure, random);
+    }
+    return decider.notCommitted(running, random);
+  }
+}
