@@ -145,6 +145,7 @@ final class RunningJob {
    * Records that the handler wrote {@code completion} in its own transaction (which may still
    * commit or roll back). From then on nothing more is reported for the attempt, and a write
    * rejected by the fence is no sign of a lost lease: the handler's commit may have ended the job.
+   * Null takes it back (the store refused the write, so there is nothing to read back).
    */
   void completedInTransaction(Completion completion) {
     this.completedInTransaction = completion;

@@ -52,13 +52,26 @@ final class TransactionalCompleter {
         warnings.isEmpty()
             ? Completion.success(running.lease())
             : Completion.warning(running.lease(), warnings);
-    if (running.completedInTransaction() == null) {
+    Completion earlier = running.completedInTransaction();
+    if (earlier == null) {
       // The last progress report lands before the handler's transaction locks the job's row;
       // after this nothing more is reported for the attempt.
       progress.flush(running);
     }
+    // Set before the write: a write that fails half-way may still be committed by the handler.
     running.completedInTransaction(completion);
-    if (!store.completeInTransaction(connection, completion)) {
+    boolean written;
+    try {
+      written = store.completeInTransaction(connection, completion);
+    } catch (UnsupportedOperationException | IllegalArgumentException | IllegalStateException e) {
+      // Refused (no JDBC store, auto-commit, wrong database, completed already): this call wrote
+      // nothing. A StoreException may come half-way through a write, so that one is read back.
+      running.completedInTransaction(earlier);
+      throw e;
+    }
+    if (!written) {
+      // Nothing was written: the attempt ends as one whose lease was lost, not one to read back.
+      running.completedInTransaction(earlier);
       throw new JobStoppedException(
           Reason.LEASE_LOST,
           "Could not complete " + running + " in the handler's transaction: this node no longer"
