@@ -59,7 +59,10 @@ class FaultTxCompletionTest {
 
     // 3. SIGSTOP before the completion (the row not yet locked), past the lease: another node
     // runs the job and ends it; on SIGCONT the stale attempt is refused and its effect rolls back.
-    JobId zombie = enqueueWithHold(Hold.BEFORE_COMPLETE);
+    // Alone: a frozen job of that worker between completion and COMMIT would hold its row lock,
+    // and the reaper's single UPDATE would wait on it instead of recovering this job.
+    cluster.awaitAllEnded(Duration.ofSeconds(60));
+    JobId zombie = enqueueWithHold(Hold.BEFORE_COMPLETE, 0);
     Worker zombieWorker = holder(workers, zombie, Hold.BEFORE_COMPLETE);
     long zombiePid = zombieWorker.pid();
     cluster.pause(zombieWorker);
@@ -107,8 +110,12 @@ class FaultTxCompletionTest {
 
   /** Ten quick jobs to keep the workers busy across the fault, and one that holds on attempt 1. */
   private JobId enqueueWithHold(Hold hold) {
+    return enqueueWithHold(hold, 10);
+  }
+
+  private JobId enqueueWithHold(Hold hold, int quickJobs) {
     List<JobRequest> requests = new ArrayList<>();
-    for (int i = 0; i < 10; i++) {
+    for (int i = 0; i < quickJobs; i++) {
       requests.add(request(new Order(100, Hold.NONE)));
     }
     JobRequest held = request(new Order(50, hold));
