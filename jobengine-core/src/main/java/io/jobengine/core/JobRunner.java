@@ -88,8 +88,7 @@ final class JobRunner implements Runnable {
   private boolean execute() {
     Duration timeout = running.timeout();
     Instant deadline = timeout == null ? null : with.clock().instant().plus(timeout);
-    TransactionalCompleter completer =
-        new TransactionalCompleter(with.store(), with.progress(), with.decider());
+    TransactionalCompleter completer = new TransactionalCompleter(with.store(), with.progress());
     DefaultJobContext context = new DefaultJobContext(running, with.nodeName(), deadline, completer);
     ScheduledFuture<?> watchdog =
         timeout == null
@@ -111,32 +110,20 @@ final class JobRunner implements Runnable {
       }
     }
     with.progress().flush(running);
+    if (completer.endedInTransaction(running)) {
+      return false; // committed with the handler's writes: nothing more to write
+    }
     if (!running.claimOutcome()) {
-      if (running.completedInTransaction() != null) {
-        log.info(
-            "The handler of {} returned after the engine had recorded its outcome (timeout or"
-                + " shutdown), having also completed the job in its own transaction: whichever of"
-                + " the two committed first stands, the lease refused the other",
-            running);
-        return false;
-      }
       log.warn(
           "The handler of {} returned after the engine had already recorded its outcome "
               + "(timeout or shutdown); this result is dropped",
           running);
       return false;
     }
-    Completion completion;
-    if (failure instanceof UndecodablePayload) {
-      completion = Completion.failure(running.lease(), OutcomeDecider.describe(failure.getCause()));
-    } else if (running.completedInTransaction() != null) {
-      completion = completer.settle(running, failure, ThreadLocalRandom.current().nextDouble());
-      if (completion == null) {
-        return false; // committed with the handler's writes: nothing more to write
-      }
-    } else {
-      completion = with.decider().decide(running, failure, ThreadLocalRandom.current().nextDouble());
-    }
+    Completion completion =
+        failure instanceof UndecodablePayload
+            ? Completion.failure(running.lease(), OutcomeDecider.describe(failure.getCause()))
+            : with.decider().decide(running, failure, ThreadLocalRandom.current().nextDouble());
     with.writer().submit(running, completion, landed -> with.onDone().accept(running));
     return true;
   }

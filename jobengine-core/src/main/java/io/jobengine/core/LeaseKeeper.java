@@ -99,13 +99,13 @@ final class LeaseKeeper {
         // ended shows as "lost" to the renewal, and it must not be stopped or reported for that.
         continue;
       }
+      if (job.completedInTransaction() != null && renewal.lost().contains(id)) {
+        // Most likely its handler's transaction committed the job's end; the runner settles it.
+        job.requestStop(Reason.LEASE_LOST);
+        continue;
+      }
       if (renewal.lost().contains(id)) {
-        if (job.completedInTransaction() != null) {
-          // Most likely its handler's transaction committed the job's end; the runner settles it.
-          if (job.requestStop(Reason.LEASE_LOST)) {
-            log.debug("{} is no longer leased after its handler completed it in its transaction", job);
-          }
-        } else if (job.requestStop(Reason.LEASE_LOST)) {
+        if (job.requestStop(Reason.LEASE_LOST)) {
           log.warn("{} lost its lease; stopping it (another node may run it)", job);
         }
       } else {

@@ -54,6 +54,9 @@ final class OutcomeDecider {
       };
     }
     if (failure == null) {
+      if (running.completedInTransaction() != null) {
+        return notCommitted(running, random); // the engine read it back: not committed
+      }
       List<String> warnings = running.warnings();
       return warnings.isEmpty()
           ? Completion.success(running.lease())

@@ -137,7 +137,9 @@ final class OutcomeWriter extends GroupWriter<OutcomeWriter.Outcome> {
                 + " job in its own transaction, whose commit (or a newer attempt) owns the job now",
             o.completion().outcome(), o.job(), o.job().lease().token());
         finish(o, false);
-      } else if (rejected.contains(o.job().id())) {
+        continue;
+      }
+      if (rejected.contains(o.job().id())) {
         log.warn(
             "Outcome {} of {} was rejected: this node no longer holds its lease (token {}); "
                 + "another attempt owns the job, so this result is dropped",

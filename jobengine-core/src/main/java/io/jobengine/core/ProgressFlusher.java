@@ -63,9 +63,10 @@ final class ProgressFlusher {
     }
     for (JobId id : rejected) {
       RunningJob job = byId.get(id);
-      // A job its handler completed in its own transaction is rejected once that commits.
-      if (job != null && !job.outcomeClaimed() && job.completedInTransaction() == null
-          && job.requestStop(Reason.LEASE_LOST)) {
+      if (job != null && job.completedInTransaction() != null) {
+        continue; // rejected once its handler's transaction has committed the job's end
+      }
+      if (job != null && !job.outcomeClaimed() && job.requestStop(Reason.LEASE_LOST)) {
         log.warn("{} lost its lease (its progress write was rejected); stopping it", job);
       }
     }

@@ -133,14 +133,6 @@ final class RunningJob {
     return outcomeClaimed.get();
   }
 
-  long leaseValidUntilNanos() {
-    return leaseValidUntilNanos;
-  }
-
-  void leaseRenewed(long validUntilNanos) {
-    this.leaseValidUntilNanos = validUntilNanos;
-  }
-
   /**
    * Records that the handler wrote {@code completion} in its own transaction (which may still
    * commit or roll back). From then on nothing more is reported for the attempt, and a write
@@ -154,6 +146,14 @@ final class RunningJob {
   /** The completion the handler wrote in its own transaction, or null if it wrote none. */
   Completion completedInTransaction() {
     return completedInTransaction;
+  }
+
+  long leaseValidUntilNanos() {
+    return leaseValidUntilNanos;
+  }
+
+  void leaseRenewed(long validUntilNanos) {
+    this.leaseValidUntilNanos = validUntilNanos;
   }
 
   void progress(int percent, String message) {

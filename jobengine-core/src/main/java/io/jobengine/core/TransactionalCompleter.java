@@ -18,22 +18,20 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The engine does not see the handler's commit, so it reads the job back ({@link
  * JobStore#completionLanded}): a completion that landed needs no further write. One that did not
- * (rolled back, never committed, or its commit cut off) is followed by the outcome the engine would
- * write anyway, fenced by the lease like every outcome: if the lease is still live that outcome
- * lands; if the handler's commit did land after all (a COMMIT still in flight when the read ran),
- * the store's locking write waits for it and refuses the outcome. Either way one outcome stands.
+ * (rolled back, never committed, or its commit cut off) is followed by the outcome the engine
+ * decides, fenced by the lease like every outcome: if the lease is still live that outcome lands;
+ * if the handler's commit did land after all (a COMMIT still in flight when the read ran), the
+ * store's locking write waits for it and refuses the outcome. Either way one outcome stands.
  */
 final class TransactionalCompleter {
   private static final Logger log = LoggerFactory.getLogger(TransactionalCompleter.class);
 
   private final JobStore store;
   private final ProgressFlusher progress;
-  private final OutcomeDecider decider;
 
-  TransactionalCompleter(JobStore store, ProgressFlusher progress, OutcomeDecider decider) {
+  TransactionalCompleter(JobStore store, ProgressFlusher progress) {
     this.store = store;
     this.progress = progress;
-    this.decider = decider;
   }
 
   /** On the handler's thread: writes SUCCESS or WARNING on its connection, without committing. */
@@ -81,37 +79,46 @@ final class TransactionalCompleter {
   }
 
   /**
-   * After a handler that completed in its transaction returned ({@code failure} null) or threw.
+   * After the handler returned or threw: whether it completed the job in its own transaction and
+   * that transaction committed. Then the attempt has ended and nothing more is written (the
+   * outcome is claimed here, so that neither timeout nor shutdown writes one). Otherwise the engine
+   * decides and writes the attempt's outcome as usual; {@link OutcomeDecider} makes a handler that
+   * returned normally without committing a failure.
    *
-   * @return null if its completion was committed (nothing more to write), else the outcome to
-   *     write under the lease
+   * @return true if the attempt ended in the handler's transaction
    */
-  Completion settle(RunningJob running, Throwable failure, double random) {
+  boolean endedInTransaction(RunningJob running) {
     Completion written = running.completedInTransaction();
+    if (written == null) {
+      return false;
+    }
     boolean landed;
     try {
       landed = store.completionLanded(written);
     } catch (RuntimeException e) {
+      // The outcome written instead is fenced: the store refuses it if that commit did land.
       log.warn(
           "Could not read back {} to learn whether its handler's transaction committed; writing"
               + " the attempt's outcome under its lease, which the store refuses if that commit"
               + " landed: {}",
           running, e.toString());
-      landed = false;
+      return false;
     }
-    if (landed) {
-      if (written.outcome() == Completion.Outcome.WARNING) {
-        log.info(
-            "{} finished with warnings, committed in its handler's transaction: {}",
-            running, written.warnings());
-      } else {
-        log.debug("{} succeeded, committed in its handler's transaction", running);
-      }
-      return null;
+    if (!landed) {
+      return false;
     }
-    if (failure != null || running.stopReason() != null) {
-      return decider.decide(running, failure, random);
+    if (!running.claimOutcome()) {
+      log.info(
+          "{} ended in its handler's transaction, which committed before the outcome the engine"
+              + " recorded meanwhile (timeout or shutdown); the lease refused the engine's",
+          running);
+    } else if (written.outcome() == Completion.Outcome.WARNING) {
+      log.info(
+          "{} finished with warnings, committed in its handler's transaction: {}",
+          running, written.warnings());
+    } else {
+      log.debug("{} succeeded, committed in its handler's transaction", running);
     }
-    return decider.notCommitted(running, random);
+    return true;
   }
 }
