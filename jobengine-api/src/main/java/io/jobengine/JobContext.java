@@ -1,5 +1,6 @@
 package io.jobengine;
 
+import java.sql.Connection;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -133,4 +134,60 @@ public interface JobContext {
    *     the engine is shutting down
    */
   void checkpoint();
+
+  /**
+   * Ends this attempt inside the handler's own database transaction, so that the handler's writes
+   * and the job's end commit together or not at all: exactly once for effects in the store's
+   * database, even if this process dies or is paused at any point and another node runs the job
+   * again.
+   *
+   * <p>Writes, on {@code connection} and without committing, the same fenced completion the engine
+   * writes when a handler returns: SUCCESS, or WARNING with the warnings given so far, and the
+   * job's history row. The write applies only while this attempt's lease is live, and it holds the
+   * job's row locked until the transaction ends, so no other node can take the job over in
+   * between. If the transaction commits, the job has ended; if it rolls back, nothing of it
+   * happened and the lease is as it was. Call it as the last statement before the commit, and
+   * commit at once: until then this node's lease renewals, progress writes and cancels of the job
+   * wait for the row lock.
+   *
+   * <pre>{@code
+   * public void run(Order order, JobContext ctx) throws SQLException {
+   *   try (Connection c = dataSource.getConnection()) {   // the store's database
+   *     c.setAutoCommit(false);
+   *     try (PreparedStatement s = c.prepareStatement("INSERT INTO shipment (order_id) VALUES (?)")) {
+   *       s.setLong(1, order.id());
+   *       s.executeUpdate();
+   *     }
+   *     ctx.completeInTransaction(c);   // throws if another attempt has the job: no commit then
+   *     c.commit();
+   *   }                                 // closing without a commit rolls back
+   * }
+   * }</pre>
+   *
+   * <p>With jOOQ: {@code dsl.transaction(tx -> { ...; tx.dsl().connection(ctx::completeInTransaction); })}.
+   *
+   * <p>When the handler returns, the engine reads the job back: if the completion was committed it
+   * writes nothing more. If it was not (the handler rolled back, or returned without committing)
+   * and the lease is still live, the attempt fails with an error saying so and is retried as its
+   * retry policy says; a handler that throws is treated as usual. The engine does not ask
+   * whether the attempt was told to stop (cancel, timeout, shutdown): work that is done and
+   * committed stands, and the lease alone decides. Warnings given after this call are not stored.
+   * A transaction that rolled back may call it again in its next transaction.
+   *
+   * @param connection the handler's connection to the store's database, with auto-commit off; the
+   *     engine neither commits nor closes it
+   * @throws JobStoppedException with {@link JobStoppedException.Reason#LEASE_LOST} if this attempt's
+   *     lease is no longer live (another attempt may own the job): nothing was written, and the
+   *     handler must roll back; with the attempt's stop reason if the engine has already recorded
+   *     this attempt's outcome (a handler stuck past its timeout, or shutdown)
+   * @throws IllegalStateException if the connection is in auto-commit mode, does not reach the
+   *     store's job tables, or this attempt already completed the job
+   * @throws UnsupportedOperationException if the store has no JDBC transactions (the in-memory
+   *     store)
+   * @throws StoreException if the write failed; the handler should roll back
+   */
+  default void completeInTransaction(Connection connection) {
+    throw new UnsupportedOperationException(
+        getClass().getSimpleName() + " cannot complete a job in the handler's transaction");
+  }
 }

@@ -111,6 +111,46 @@ public interface JobStore extends AutoCloseable {
   }
 
   /**
+   * Ends an attempt with the caller's connection, inside the caller's transaction, without
+   * committing: the completion (as {@link #complete} writes it, history row included) exists if
+   * and only if the caller commits. The write is fenced like every other, and it keeps the job's
+   * row locked until the caller's transaction ends. The store neither commits nor closes the
+   * connection.
+   *
+   * <p>A store that implements this also implements {@link #completionLanded(Completion)}.
+   *
+   * @param connection the caller's connection to the store's database, with auto-commit off
+   * @param completion the completion, SUCCESS or WARNING (the engine sends no other)
+   * @return true if the completion was written in the caller's transaction; false if the lease was
+   *     not live, and then nothing was written
+   * @throws IllegalStateException if the connection is in auto-commit mode, does not reach this
+   *     store's job tables, or the job was already ended by this lease
+   * @throws IllegalArgumentException if the completion is neither SUCCESS nor WARNING
+   * @throws UnsupportedOperationException if this store has no JDBC transactions
+   */
+  default boolean completeInTransaction(Connection connection, Completion completion) {
+    throw new UnsupportedOperationException(
+        getClass().getSimpleName() + " does not take part in JDBC transactions; "
+            + "complete the job by returning from the handler, or use a database store");
+  }
+
+  /**
+   * Whether a completion is what the store holds now: the job still carries the completion's lease
+   * token, has the status the completion gives, and its newest history row is that status written
+   * by the lease's owner. For a completion written in a caller's transaction ({@link
+   * #completeInTransaction}), whose commit the engine did not see. Reads committed data only: a
+   * transaction still open counts as not committed.
+   *
+   * @param completion the completion
+   * @return true if it landed
+   * @throws UnsupportedOperationException if this store has no JDBC transactions
+   */
+  default boolean completionLanded(Completion completion) {
+    throw new UnsupportedOperationException(
+        getClass().getSimpleName() + " does not take part in JDBC transactions");
+  }
+
+  /**
    * Claims due jobs under a lease (see the class documentation).
    *
    * @param request what to claim

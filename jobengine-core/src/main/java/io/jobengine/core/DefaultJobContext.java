@@ -3,6 +3,7 @@ package io.jobengine.core;
 import io.jobengine.JobContext;
 import io.jobengine.JobId;
 import io.jobengine.JobStoppedException;
+import java.sql.Connection;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
@@ -12,11 +13,14 @@ final class DefaultJobContext implements JobContext {
   private final RunningJob running;
   private final String nodeName;
   private final Instant deadline;
+  private final TransactionalCompleter completer;
 
-  DefaultJobContext(RunningJob running, String nodeName, Instant deadline) {
+  DefaultJobContext(
+      RunningJob running, String nodeName, Instant deadline, TransactionalCompleter completer) {
     this.running = running;
     this.nodeName = nodeName;
     this.deadline = deadline;
+    this.completer = completer;
   }
 
   @Override
@@ -88,6 +92,11 @@ final class DefaultJobContext implements JobContext {
     if (reason != null) {
       throw new JobStoppedException(reason, message(reason));
     }
+  }
+
+  @Override
+  public void completeInTransaction(Connection connection) {
+    completer.complete(running, connection);
   }
 
   private String message(JobStoppedException.Reason reason) {

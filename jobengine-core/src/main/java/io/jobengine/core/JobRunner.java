@@ -91,7 +91,8 @@ final class JobRunner implements Runnable {
   private boolean execute() {
     Duration timeout = running.timeout();
     Instant deadline = timeout == null ? null : with.clock().instant().plus(timeout);
-    DefaultJobContext context = new DefaultJobContext(running, with.nodeName(), deadline);
+    TransactionalCompleter completer = new TransactionalCompleter(with.store(), with.progress());
+    DefaultJobContext context = new DefaultJobContext(running, with.nodeName(), deadline, completer);
     ScheduledFuture<?> watchdog =
         timeout == null
             ? null
@@ -116,6 +117,9 @@ final class JobRunner implements Runnable {
       }
     }
     with.progress().flush(running);
+    if (completer.endedInTransaction(running)) {
+      return false; // committed with the handler's writes: nothing more to write
+    }
     if (!running.claimOutcome()) {
       log.warn(
           "The handler of {} returned after the engine had already recorded its outcome "

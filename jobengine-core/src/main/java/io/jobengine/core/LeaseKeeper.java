@@ -156,6 +156,11 @@ final class LeaseKeeper {
         // ended shows as "lost" to the renewal, and it must not be stopped or reported for that.
         continue;
       }
+      if (job.completedInTransaction() != null && renewal.lost().contains(id)) {
+        // Most likely its handler's transaction committed the job's end; the runner settles it.
+        job.requestStop(Reason.LEASE_LOST);
+        continue;
+      }
       if (renewal.lost().contains(id)) {
         if (job.requestStop(Reason.LEASE_LOST)) {
           JobMdc.run(job, () -> log.warn("{} lost its lease; stopping it (another node may run it)", job));

@@ -17,6 +17,9 @@ import java.util.List;
  *       returned early on the interrupt): cancel ends CANCELED; timeout retries or fails as the
  *       policy allows; shutdown and a lost lease release the job without using up the attempt
  *       (a lost lease's release is rejected by fencing when another node has the job).
+ *   <li>A handler that completed the job in its own transaction and returned without that
+ *       transaction committing: RETRY or FAILURE as for a failure (see {@link
+ *       TransactionalCompleter}; one whose commit landed needs no outcome).
  *   <li>A handler that throws: RETRY after the policy's backoff if the failure is retryable and
  *       attempts are left, else FAILURE. An {@link Error} is a failure like any other.
  * </ul>
@@ -52,6 +55,9 @@ final class OutcomeDecider {
       };
     }
     if (failure == null) {
+      if (running.completedInTransaction() != null) {
+        return notCommitted(running, random); // the engine read it back: not committed
+      }
       List<String> warnings = running.warnings();
       return warnings.isEmpty()
           ? Completion.success(running.lease())
@@ -90,6 +96,19 @@ final class OutcomeDecider {
   Completion timedOut(RunningJob running, double random) {
     String error =
         "timed out after " + running.timeout() + " (attempt " + running.job().attempt() + " of "
+            + running.job().maxAttempts() + ")";
+    return failed(running, error, true, random);
+  }
+
+  /**
+   * The outcome of an attempt whose handler completed the job in its own transaction, returned
+   * normally, and did not commit: a failure, retried while attempts are left.
+   */
+  Completion notCommitted(RunningJob running, double random) {
+    String error =
+        "the handler completed the job in its own transaction (JobContext.completeInTransaction)"
+            + " and returned, but that transaction did not commit: the handler rolled it back or"
+            + " returned without committing (attempt " + running.job().attempt() + " of "
             + running.job().maxAttempts() + ")";
     return failed(running, error, true, random);
   }

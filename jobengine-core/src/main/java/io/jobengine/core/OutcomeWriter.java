@@ -203,6 +203,14 @@ final class OutcomeWriter extends GroupWriter<OutcomeWriter.Outcome> {
       return e;
     }
     for (Outcome o : batch) {
+      if (rejected.contains(o.job().id()) && o.job().completedInTransaction() != null) {
+        log.info(
+            "Outcome {} of {} was rejected by its lease (token {}): its handler had completed the"
+                + " job in its own transaction, whose commit (or a newer attempt) owns the job now",
+            o.completion().outcome(), o.job(), o.job().lease().token());
+        finish(o, false);
+        continue;
+      }
       if (rejected.contains(o.job().id())) {
         JobMdc.run(o.job(), () -> log.warn(
             "Outcome {} of {} was rejected: this node no longer holds its lease (token {}); "

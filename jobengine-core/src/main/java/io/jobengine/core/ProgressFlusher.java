@@ -80,6 +80,9 @@ final class ProgressFlusher {
     }
     for (JobId id : rejected) {
       RunningJob job = byId.get(id);
+      if (job != null && job.completedInTransaction() != null) {
+        continue; // rejected once its handler's transaction has committed the job's end
+      }
       if (job != null && !job.outcomeClaimed() && job.requestStop(Reason.LEASE_LOST)) {
         JobMdc.run(job, () -> log.warn("{} lost its lease (its progress write was rejected); stopping it", job));
       }

@@ -5,6 +5,7 @@ import io.jobengine.JobHandler;
 import io.jobengine.JobId;
 import io.jobengine.JobStoppedException.Reason;
 import io.jobengine.spi.ClaimedJob;
+import io.jobengine.spi.Completion;
 import io.jobengine.spi.Lease;
 import io.jobengine.spi.ProgressUpdate;
 import java.time.Duration;
@@ -46,6 +47,8 @@ final class RunningJob {
   private boolean inHandler;
   private boolean handlerDone;
   private volatile long leaseValidUntilNanos;
+  /** The completion the handler last wrote in its own transaction, or null. */
+  private volatile Completion completedInTransaction;
 
   RunningJob(ClaimedJob job, JobHandler<?> handler, Duration timeout, long leaseValidUntilNanos) {
     this.job = job;
@@ -139,6 +142,21 @@ final class RunningJob {
     return outcomeClaimed.get();
   }
 
+  /**
+   * Records that the handler wrote {@code completion} in its own transaction (which may still
+   * commit or roll back). From then on nothing more is reported for the attempt, and a write
+   * rejected by the fence is no sign of a lost lease: the handler's commit may have ended the job.
+   * Null takes it back (the store refused the write, so there is nothing to read back).
+   */
+  void completedInTransaction(Completion completion) {
+    this.completedInTransaction = completion;
+  }
+
+  /** The completion the handler wrote in its own transaction, or null if it wrote none. */
+  Completion completedInTransaction() {
+    return completedInTransaction;
+  }
+
   long leaseValidUntilNanos() {
     return leaseValidUntilNanos;
   }
@@ -185,7 +203,7 @@ final class RunningJob {
    */
   ProgressUpdate takeReport() {
     synchronized (reportLock) {
-      if (!reportPending) {
+      if (!reportPending || completedInTransaction != null) {
         return null;
       }
       reportPending = false;

@@ -238,6 +238,31 @@ public final class MySqlJobStore implements JobStore {
     return completer.complete(copy, single(copy, c -> c.lease().jobId()));
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>See {@link TransactionalCompletion}. Nothing is retried: a deadlock has rolled back the
+   * caller's transaction.
+   *
+   * @throws StoreException if the write failed; the caller should roll back
+   */
+  @Override
+  public boolean completeInTransaction(Connection connection, Completion completion) {
+    Objects.requireNonNull(connection, "connection");
+    Objects.requireNonNull(completion, "completion");
+    requireOpen();
+    return TransactionalCompletion.complete(db, tables, connection, completion);
+  }
+
+  @Override
+  public boolean completionLanded(Completion completion) {
+    Objects.requireNonNull(completion, "completion");
+    requireOpen();
+    return db.inTransaction(
+        "re-read a job completed in a handler's transaction", completion.lease().jobId(),
+        ctx -> TransactionalCompletion.landed(ctx, tables, completion));
+  }
+
   @Override
   public LeaseRenewal renewLeases(String owner, Collection<Lease> held, Duration leaseDuration) {
     JobNames.requireNode(owner);
