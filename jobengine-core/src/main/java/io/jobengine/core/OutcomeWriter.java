@@ -204,10 +204,10 @@ final class OutcomeWriter extends GroupWriter<OutcomeWriter.Outcome> {
     }
     for (Outcome o : batch) {
       if (rejected.contains(o.job().id()) && o.job().completedInTransaction() != null) {
-        log.info(
+        JobMdc.run(o.job(), () -> log.info(
             "Outcome {} of {} was rejected by its lease (token {}): its handler had completed the"
                 + " job in its own transaction, whose commit (or a newer attempt) owns the job now",
-            o.completion().outcome(), o.job(), o.job().lease().token());
+            o.completion().outcome(), o.job(), o.job().lease().token()));
         finish(o, false);
         continue;
       }

@@ -2,6 +2,7 @@ package io.jobengine.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jobengine.testing.InMemoryJobStore;
 import io.jobengine.JobContext;
 import io.jobengine.JobHandler;
 import io.jobengine.JobId;
