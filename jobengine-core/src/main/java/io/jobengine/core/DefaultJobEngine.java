@@ -314,6 +314,8 @@ final class DefaultJobEngine implements JobEngine {
     pools.values().forEach(WorkerPool::shutdownNow);
     leaseThread.shutdownNow();
     try {
+      // A reap or renewal in flight ends before close() returns: the host may close the store next.
+      reaperThread.awaitTermination(5, TimeUnit.SECONDS);
       leaseThread.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -88,35 +88,68 @@ final class RawQueue {
               claim.setBytes(i + 2, ids.get(i));
             }
             claim.executeUpdate();
+          } catch (SQLException e) {
+            if (!deadlocked(c, e)) {
+              throw e;
+            }
+            continue; // rolled back: the rows are PENDING again; claim afresh
           }
           c.commit();
           // The jobs run here: no-ops.
           String pairs = String.join(",", Collections.nCopies(ids.size(), "(?,?)"));
-          try (PreparedStatement complete =
-              c.prepareStatement(
-                  "UPDATE " + job + " SET status = 'SUCCESS', lease_owner = NULL,"
-                      + " lease_expires_at = NULL, finished_at = UTC_TIMESTAMP(6),"
-                      + " updated_at = UTC_TIMESTAMP(6)"
-                      + " WHERE id IN (" + in + ") AND (id, lease_token) IN (" + pairs + ")"
-                      + " AND status = 'RUNNING'")) {
-            int k = 1;
-            for (byte[] id : ids) {
-              complete.setBytes(k++, id);
-            }
-            for (int i = 0; i < ids.size(); i++) {
-              complete.setBytes(k++, ids.get(i));
-              complete.setLong(k++, tokens.get(i));
-            }
-            int n = complete.executeUpdate();
-            if (n != ids.size()) {
-              throw new IllegalStateException(
-                  "Completed " + n + " of " + ids.size() + " jobs whose leases " + owner + " held");
-            }
+          while (!complete(c, job, in, pairs, ids, tokens, owner)) {
+            // deadlocked and rolled back: the jobs are still RUNNING under these leases
           }
-          c.commit();
           done.addAndGet(ids.size());
         }
       }
     }
+  }
+
+  /** The fenced completion of a batch; false if it deadlocked (rolled back, to be run again). */
+  private static boolean complete(
+      Connection c, String job, String in, String pairs, List<byte[]> ids, List<Long> tokens,
+      String owner) throws SQLException {
+    try (PreparedStatement complete =
+        c.prepareStatement(
+            "UPDATE " + job + " SET status = 'SUCCESS', lease_owner = NULL,"
+                + " lease_expires_at = NULL, finished_at = UTC_TIMESTAMP(6),"
+                + " updated_at = UTC_TIMESTAMP(6)"
+                + " WHERE id IN (" + in + ") AND (id, lease_token) IN (" + pairs + ")"
+                + " AND status = 'RUNNING'")) {
+      int k = 1;
+      for (byte[] id : ids) {
+        complete.setBytes(k++, id);
+      }
+      for (int i = 0; i < ids.size(); i++) {
+        complete.setBytes(k++, ids.get(i));
+        complete.setLong(k++, tokens.get(i));
+      }
+      int n = complete.executeUpdate();
+      if (n != ids.size()) {
+        throw new IllegalStateException(
+            "Completed " + n + " of " + ids.size() + " jobs whose leases " + owner + " held");
+      }
+    } catch (SQLException e) {
+      if (!deadlocked(c, e)) {
+        throw e;
+      }
+      return false;
+    }
+    c.commit();
+    return true;
+  }
+
+  /**
+   * Whether {@code e} is a deadlock (1213), after which the transaction was rolled back here and
+   * is run again, as any queue on InnoDB must: two loops' UPDATEs can lock entries of the claim
+   * index in opposite orders.
+   */
+  private static boolean deadlocked(Connection c, SQLException e) throws SQLException {
+    if (e.getErrorCode() != 1213) {
+      return false;
+    }
+    c.rollback();
+    return true;
   }
 }
