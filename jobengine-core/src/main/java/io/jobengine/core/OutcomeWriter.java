@@ -43,9 +43,11 @@ import org.slf4j.LoggerFactory;
  * <p>A job whose outcome waits for a row lock is not renewed meanwhile (the lease keeper renews no
  * job whose outcome is claimed): its row is locked by another session, which renewals pass over
  * anyway, and the outcome is written within one back-off of the lock's release. So its local
- * deadline stays where the last renewal left it, and giving up at that deadline is safe: by then
- * no write of this attempt can land after another node has taken the job over, since none could
- * take it before the database's expiry, which is later.
+ * deadline stays where the last renewal left it; past it the reaper may put the job back, and a
+ * later write would be refused by the fence, so giving up there loses nothing that could land.
+ *
+ * <p>When the writer is stopped (shutdown, or an engine stepped by hand, whose writes are made on
+ * the caller's thread), a busy outcome is given up on at once, logged the same way.
  *
  * <p>Each line logged about one job carries that job's MDC ({@link JobMdc}), though it is logged
  * on the writer's thread.
