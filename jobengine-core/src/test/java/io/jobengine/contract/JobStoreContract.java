@@ -499,7 +499,8 @@ public abstract class JobStoreContract {
     assertThat(get(id).progressPercent()).isEqualTo(40);
     assertThat(get(id).progressMessage()).isEqualTo("4 of 10 mails");
 
-    assertThat(store().reportProgress(List.of(new ProgressUpdate(lease, 90, null)))).isEqualTo(WriteResult.ALL_WRITTEN);
+    assertThat(store().reportProgress(List.of(new ProgressUpdate(lease, 90, null))))
+        .isEqualTo(WriteResult.ALL_WRITTEN);
     assertThat(get(id).progressPercent()).isEqualTo(90);
     assertThat(get(id).progressMessage()).isNull();
   }
@@ -538,7 +539,8 @@ public abstract class JobStoreContract {
     JobId id = enqueue(newJob(TYPE));
     Lease lease = claimOne().lease();
 
-    assertThat(store().complete(List.of(Completion.success(lease)))).isEqualTo(WriteResult.ALL_WRITTEN);
+    assertThat(store().complete(List.of(Completion.success(lease))))
+        .isEqualTo(WriteResult.ALL_WRITTEN);
 
     JobInfo job = get(id);
     assertThat(job.status()).isEqualTo(JobStatus.SUCCESS);
@@ -572,7 +574,8 @@ public abstract class JobStoreContract {
     JobId id = enqueue(newJob(TYPE));
     Lease lease = claimOne().lease();
 
-    assertThat(store().complete(List.of(Completion.failure(lease, "SMTP said 550")))).isEqualTo(WriteResult.ALL_WRITTEN);
+    assertThat(store().complete(List.of(Completion.failure(lease, "SMTP said 550"))))
+        .isEqualTo(WriteResult.ALL_WRITTEN);
 
     JobInfo job = get(id);
     assertThat(job.status()).isEqualTo(JobStatus.FAILURE);
@@ -588,7 +591,8 @@ public abstract class JobStoreContract {
     Lease lease = claimOne().lease();
     String error = "x".repeat(200_000);
 
-    assertThat(store().complete(List.of(Completion.failure(lease, error)))).isEqualTo(WriteResult.ALL_WRITTEN);
+    assertThat(store().complete(List.of(Completion.failure(lease, error))))
+        .isEqualTo(WriteResult.ALL_WRITTEN);
 
     String stored = get(id).lastError();
     assertThat(stored).isNotEmpty().hasSizeLessThan(error.length()).startsWith("x".repeat(100));
@@ -629,7 +633,8 @@ public abstract class JobStoreContract {
     JobId id = enqueue(newJob(TYPE).maxAttempts(1));
     Lease lease = claimOne().lease();
 
-    assertThat(store().complete(List.of(Completion.release(lease)))).isEqualTo(WriteResult.ALL_WRITTEN);
+    assertThat(store().complete(List.of(Completion.release(lease))))
+        .isEqualTo(WriteResult.ALL_WRITTEN);
 
     JobInfo job = get(id);
     assertThat(job.status()).isEqualTo(JobStatus.PENDING);
@@ -648,7 +653,8 @@ public abstract class JobStoreContract {
     JobId b = enqueue(newJob(TYPE).runAt(LONG_AGO.plusSeconds(1)));
     Lease leaseA = claimOne().lease();
     Lease leaseB = claimOne().lease();
-    assertThat(store().complete(List.of(Completion.success(leaseB)))).isEqualTo(WriteResult.ALL_WRITTEN);
+    assertThat(store().complete(List.of(Completion.success(leaseB))))
+        .isEqualTo(WriteResult.ALL_WRITTEN);
 
     assertThat(
             store().reportProgress(
@@ -668,7 +674,8 @@ public abstract class JobStoreContract {
 
     assertThat(store().reportProgress(List.of(new ProgressUpdate(lease, 5, null))))
         .isEqualTo(WriteResult.rejected(Set.of(missing)));
-    assertThat(store().complete(List.of(Completion.success(lease)))).isEqualTo(WriteResult.rejected(Set.of(missing)));
+    assertThat(store().complete(List.of(Completion.success(lease))))
+        .isEqualTo(WriteResult.rejected(Set.of(missing)));
     assertThat(store().get(missing)).isEmpty();
   }
 
@@ -707,7 +714,8 @@ public abstract class JobStoreContract {
   void no_lease_write_lands_after_the_job_ended(Outcome ending) {
     JobId id = enqueue(newJob(TYPE));
     Lease lease = claimOne().lease();
-    assertThat(store().complete(List.of(completion(lease, ending)))).isEqualTo(WriteResult.ALL_WRITTEN);
+    assertThat(store().complete(List.of(completion(lease, ending))))
+        .isEqualTo(WriteResult.ALL_WRITTEN);
     JobInfo ended = get(id);
 
     assertThat(store().reportProgress(List.of(new ProgressUpdate(lease, 99, "late"))))
@@ -726,7 +734,8 @@ public abstract class JobStoreContract {
   void a_stale_attempts_completion_cannot_overwrite_the_newer_attempts_result() {
     JobId id = enqueue(newJob(TYPE));
     Attempts attempts = expireAndReclaim(id);
-    assertThat(store().complete(List.of(Completion.success(attempts.current())))).isEqualTo(WriteResult.ALL_WRITTEN);
+    assertThat(store().complete(List.of(Completion.success(attempts.current()))))
+        .isEqualTo(WriteResult.ALL_WRITTEN);
 
     assertThat(store().complete(List.of(Completion.failure(attempts.stale(), "stale failure"))))
         .isEqualTo(WriteResult.rejected(Set.of(id)));
@@ -747,7 +756,8 @@ public abstract class JobStoreContract {
 
     assertThat(store().reportProgress(List.of(new ProgressUpdate(lease, 99, "late"))))
         .isEqualTo(WriteResult.rejected(Set.of(id)));
-    assertThat(store().complete(List.of(Completion.success(lease)))).isEqualTo(WriteResult.rejected(Set.of(id)));
+    assertThat(store().complete(List.of(Completion.success(lease))))
+        .isEqualTo(WriteResult.rejected(Set.of(id)));
 
     assertUnchanged(requeued);
   }
@@ -896,7 +906,8 @@ public abstract class JobStoreContract {
     advanceTime(Duration.ofSeconds(20)); // past the original expiry, before the renewed one
     assertThat(store().reapExpiredLeases()).isZero();
     assertThat(get(id).status()).isEqualTo(JobStatus.RUNNING);
-    assertThat(store().reportProgress(List.of(new ProgressUpdate(lease, 1, null)))).isEqualTo(WriteResult.ALL_WRITTEN);
+    assertThat(store().reportProgress(List.of(new ProgressUpdate(lease, 1, null))))
+        .isEqualTo(WriteResult.ALL_WRITTEN);
 
     advanceTime(Duration.ofSeconds(11)); // past the renewed expiry
     assertThat(store().reapExpiredLeases()).isEqualTo(1);
@@ -966,7 +977,8 @@ public abstract class JobStoreContract {
     JobId ended = enqueue(newJob(TYPE).runAt(LONG_AGO.plusSeconds(1)));
     List<ClaimedJob> claimed = claim(2, TYPE);
     assertThat(claimedIds(claimed)).containsExactly(kept, ended);
-    assertThat(store().complete(List.of(Completion.success(claimed.get(1).lease())))).isEqualTo(WriteResult.ALL_WRITTEN);
+    assertThat(store().complete(List.of(Completion.success(claimed.get(1).lease()))))
+        .isEqualTo(WriteResult.ALL_WRITTEN);
 
     LeaseRenewal renewal =
         store().renewLeases(NODE, List.of(claimed.get(0).lease(), claimed.get(1).lease()), LEASE);
@@ -1024,7 +1036,8 @@ public abstract class JobStoreContract {
     JobId id = enqueue(newJob(TYPE));
     Lease lease = claimOne().lease();
     assertThat(store().cancel(id)).isEqualTo(CancelResult.CANCEL_REQUESTED);
-    assertThat(store().complete(List.of(Completion.canceled(lease)))).isEqualTo(WriteResult.ALL_WRITTEN);
+    assertThat(store().complete(List.of(Completion.canceled(lease))))
+        .isEqualTo(WriteResult.ALL_WRITTEN);
 
     assertThat(store().cancelRequests(List.of(lease))).isEmpty();
     assertThat(get(id).status()).isEqualTo(JobStatus.CANCELED);
@@ -1074,7 +1087,8 @@ public abstract class JobStoreContract {
     assertThat(store().reportProgress(List.of(new ProgressUpdate(lease, 50, "stopping"))))
         .isEqualTo(WriteResult.ALL_WRITTEN);
 
-    assertThat(store().complete(List.of(Completion.canceled(lease)))).isEqualTo(WriteResult.ALL_WRITTEN);
+    assertThat(store().complete(List.of(Completion.canceled(lease))))
+        .isEqualTo(WriteResult.ALL_WRITTEN);
 
     JobInfo canceled = get(id);
     assertThat(canceled.status()).isEqualTo(JobStatus.CANCELED);
@@ -1100,7 +1114,8 @@ public abstract class JobStoreContract {
     Lease lease = claimOne().lease();
     store().cancel(id);
 
-    assertThat(store().complete(List.of(Completion.success(lease)))).isEqualTo(WriteResult.ALL_WRITTEN);
+    assertThat(store().complete(List.of(Completion.success(lease))))
+        .isEqualTo(WriteResult.ALL_WRITTEN);
 
     assertThat(get(id).status()).isEqualTo(JobStatus.SUCCESS);
   }
@@ -1111,7 +1126,8 @@ public abstract class JobStoreContract {
     Lease lease = claimOne().lease();
     store().cancel(id);
 
-    assertThat(store().complete(List.of(Completion.release(lease)))).isEqualTo(WriteResult.ALL_WRITTEN);
+    assertThat(store().complete(List.of(Completion.release(lease))))
+        .isEqualTo(WriteResult.ALL_WRITTEN);
 
     JobInfo job = get(id);
     assertThat(job.status()).isEqualTo(JobStatus.CANCELED);
@@ -1137,7 +1153,8 @@ public abstract class JobStoreContract {
   @Test
   void cancel_of_an_ended_job_reports_already_finished_and_changes_nothing() {
     JobId id = enqueue(newJob(TYPE));
-    assertThat(store().complete(List.of(Completion.success(claimOne().lease())))).isEqualTo(WriteResult.ALL_WRITTEN);
+    assertThat(store().complete(List.of(Completion.success(claimOne().lease()))))
+        .isEqualTo(WriteResult.ALL_WRITTEN);
     JobInfo ended = get(id);
 
     assertThat(store().cancel(id)).isEqualTo(CancelResult.ALREADY_FINISHED);
@@ -1171,7 +1188,8 @@ public abstract class JobStoreContract {
   @Test
   void a_unique_key_is_free_again_once_its_job_has_ended() {
     enqueue(newJob(TYPE).uniqueKey("report-2024-06"));
-    assertThat(store().complete(List.of(Completion.success(claimOne().lease())))).isEqualTo(WriteResult.ALL_WRITTEN);
+    assertThat(store().complete(List.of(Completion.success(claimOne().lease()))))
+        .isEqualTo(WriteResult.ALL_WRITTEN);
 
     NewJob next = newJob(TYPE).uniqueKey("report-2024-06").build();
 
@@ -1238,7 +1256,8 @@ public abstract class JobStoreContract {
     Lease lease = claimOne().lease();
     assertThat(store().reportProgress(List.of(new ProgressUpdate(lease, 30, "a third"))))
         .isEqualTo(WriteResult.ALL_WRITTEN);
-    assertThat(store().complete(List.of(Completion.failure(lease, "SMTP said 550")))).isEqualTo(WriteResult.ALL_WRITTEN);
+    assertThat(store().complete(List.of(Completion.failure(lease, "SMTP said 550"))))
+        .isEqualTo(WriteResult.ALL_WRITTEN);
     advanceTime(Duration.ofMinutes(1));
 
     assertThat(store().retry(id)).isTrue();
@@ -1262,7 +1281,8 @@ public abstract class JobStoreContract {
     JobId id = enqueue(newJob(TYPE));
     Lease lease = claimOne().lease();
     store().cancel(id);
-    assertThat(store().complete(List.of(Completion.canceled(lease)))).isEqualTo(WriteResult.ALL_WRITTEN);
+    assertThat(store().complete(List.of(Completion.canceled(lease))))
+        .isEqualTo(WriteResult.ALL_WRITTEN);
 
     assertThat(store().retry(id)).isTrue();
 
@@ -1284,7 +1304,8 @@ public abstract class JobStoreContract {
     JobId toCancel = enqueue(newJob(TYPE).runAt(LONG_AGO.plusSeconds(4)));
     claimOne();
     claimOne();
-    assertThat(store().complete(List.of(Completion.success(claimOne().lease())))).isEqualTo(WriteResult.ALL_WRITTEN);
+    assertThat(store().complete(List.of(Completion.success(claimOne().lease()))))
+        .isEqualTo(WriteResult.ALL_WRITTEN);
     assertThat(store().complete(List.of(Completion.warning(claimOne().lease(), List.of("w")))))
         .isEqualTo(WriteResult.ALL_WRITTEN);
     claimOne();

@@ -95,7 +95,8 @@ class NodeNameTest {
     assertThat(node.pid()).isEqualTo(ProcessHandle.current().pid());
     assertThat(node.host()).isNotEqualTo("old-host");
     // The crashed process, should it come back, can no longer write the row.
-    assertThat(store.nodeHeartbeat("worker01", "crashed-instance", 0)).isEqualTo(HeartbeatResult.NOT_OWNER);
+    assertThat(store.nodeHeartbeat("worker01", "crashed-instance", 0))
+        .isEqualTo(HeartbeatResult.NOT_OWNER);
     assertThat(engine.nodeName()).isEqualTo("worker01");
   }
 

@@ -90,6 +90,7 @@ class NodeNameOnMySqlTest {
     NodeInfo node = node(store, "nn-w1");
     assertThat(node.state()).isEqualTo(NodeInfo.State.ALIVE);
     assertThat(node.pid()).isEqualTo(ProcessHandle.current().pid());
-    assertThat(store.nodeHeartbeat("nn-w1", "killed-instance", 0)).isEqualTo(HeartbeatResult.NOT_OWNER);
+    assertThat(store.nodeHeartbeat("nn-w1", "killed-instance", 0))
+        .isEqualTo(HeartbeatResult.NOT_OWNER);
   }
 }

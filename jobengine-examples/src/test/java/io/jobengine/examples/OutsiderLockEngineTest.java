@@ -197,7 +197,8 @@ class OutsiderLockEngineTest {
           continue;
         }
         JobInfo job = awaitSucceeded(other);
-        assertThat(job.attempt()).as("%s ended in its first attempt, not reaped", other).isEqualTo(1);
+        assertThat(job.attempt()).as("%s ended in its first attempt, not reaped", other)
+            .isEqualTo(1);
         assertThat(runs(other)).as("%s ran once", other).isEqualTo(1);
         assertThat(successEvents(other)).isEqualTo(1);
       }

@@ -268,7 +268,11 @@ final class CompletionQueries {
       leases.add(c.lease());
     }
     SelectForUpdateOfStep<Record4<byte[], String, Long, Integer>> read =
-        ctx.select(ID, STATUS, LEASE_TOKEN, ATTEMPT).from(t.job).where(ID.in(ids)).orderBy(ID).forUpdate();
+        ctx.select(ID, STATUS, LEASE_TOKEN, ATTEMPT)
+            .from(t.job)
+            .where(ID.in(ids))
+            .orderBy(ID)
+            .forUpdate();
     Map<JobId, Record> current = new HashMap<>();
     for (Record r : skipLocked ? read.skipLocked().fetch() : read.fetch()) {
       current.put(JobId.fromBytes(r.get(ID)), r);
@@ -287,7 +291,7 @@ final class CompletionQueries {
     return completeLocked(ctx, t, sorted, current);
   }
 
-  /** Writes the completions whose rows {@code current} holds, read and locked by this transaction. */
+  /** Writes the completions whose rows {@code current} holds, read and locked by this call. */
   private static WriteResult completeLocked(
       DSLContext ctx, JobTables t, List<Completion> sorted, Map<JobId, Record> current) {
     Set<JobId> rejected = new HashSet<>();

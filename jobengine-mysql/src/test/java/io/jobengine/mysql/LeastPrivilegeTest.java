@@ -92,7 +92,8 @@ class LeastPrivilegeTest {
       List<ClaimedJob> claimed =
           store.claim(new ClaimRequest("lp-node", "default", Set.of("t"), 1, Duration.ofSeconds(30)));
       assertThat(claimed).hasSize(1);
-      assertThat(store.complete(List.of(Completion.success(claimed.get(0).lease())))).isEqualTo(WriteResult.ALL_WRITTEN);
+      assertThat(store.complete(List.of(Completion.success(claimed.get(0).lease()))))
+          .isEqualTo(WriteResult.ALL_WRITTEN);
       assertThat(store.get(job.id()).orElseThrow().status()).isEqualTo(JobStatus.SUCCESS);
     }
   }

@@ -84,7 +84,8 @@ class MySqlJobStoreTest {
     assertThat(c.timeout()).isEqualTo(Duration.ofMinutes(2));
     assertThat(c.priority()).isEqualTo(5);
 
-    assertThat(store.reportProgress(List.of(new ProgressUpdate(c.lease(), 40, "half")))).isEqualTo(WriteResult.ALL_WRITTEN);
+    assertThat(store.reportProgress(List.of(new ProgressUpdate(c.lease(), 40, "half"))))
+        .isEqualTo(WriteResult.ALL_WRITTEN);
     JobInfo running = store.get(job.id()).orElseThrow();
     assertThat(running.status()).isEqualTo(JobStatus.RUNNING);
     assertThat(running.progressPercent()).isEqualTo(40);
@@ -112,7 +113,8 @@ class MySqlJobStoreTest {
 
     assertThat(store.reportProgress(List.of(new ProgressUpdate(first, 99, "stale"))))
         .isEqualTo(WriteResult.rejected(Set.of(job.id())));
-    assertThat(store.complete(List.of(Completion.success(first)))).isEqualTo(WriteResult.rejected(Set.of(job.id())));
+    assertThat(store.complete(List.of(Completion.success(first))))
+        .isEqualTo(WriteResult.rejected(Set.of(job.id())));
     JobInfo info = store.get(job.id()).orElseThrow();
     assertThat(info.status()).isEqualTo(JobStatus.RUNNING);
     assertThat(info.progressPercent()).isNull();

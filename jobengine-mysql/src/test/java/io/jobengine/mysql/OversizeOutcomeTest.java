@@ -181,7 +181,9 @@ class OversizeOutcomeTest {
 
     // Nothing was written, and the next call works: the batch without the row lands.
     assertThat(store.complete(List.of(fine))).isEqualTo(WriteResult.ALL_WRITTEN);
-    assertThat(client.get(claimed.get(1).lease().jobId()).orElseThrow().status()).isEqualTo(JobStatus.SUCCESS);
-    assertThat(client.get(claimed.get(0).lease().jobId()).orElseThrow().status()).isEqualTo(JobStatus.RUNNING);
+    assertThat(client.get(claimed.get(1).lease().jobId()).orElseThrow().status())
+        .isEqualTo(JobStatus.SUCCESS);
+    assertThat(client.get(claimed.get(0).lease().jobId()).orElseThrow().status())
+        .isEqualTo(JobStatus.RUNNING);
   }
 }
