@@ -693,6 +693,34 @@ public abstract class JobStoreContract {
     assertUnchanged(before);
   }
 
+  /**
+   * One call reports each job once: written, rejected or busy. With no other transaction holding
+   * a lock, no job is busy, and a stale lease beside a live one costs the live one nothing.
+   */
+  @ParameterizedTest
+  @EnumSource(Outcome.class)
+  void a_batch_writes_its_live_leases_and_rejects_its_stale_one_reporting_none_busy(
+      Outcome outcome) {
+    JobId staleId = enqueue(newJob(TYPE));
+    Attempts attempts = expireAndReclaim(staleId);
+    JobId liveId = enqueue(newJob(TYPE));
+    Lease live = claimOne().lease();
+    assertThat(live.jobId()).isEqualTo(liveId);
+
+    WriteResult progress =
+        store().reportProgress(
+            List.of(
+                new ProgressUpdate(attempts.stale(), 10, "late"),
+                new ProgressUpdate(live, 20, "on time")));
+    WriteResult ended =
+        store().complete(List.of(completion(attempts.stale(), outcome), completion(live, outcome)));
+
+    assertThat(progress).isEqualTo(WriteResult.rejected(Set.of(staleId)));
+    assertThat(ended).isEqualTo(WriteResult.rejected(Set.of(staleId)));
+    assertThat(get(liveId).status().isLeased()).as("the live attempt ended").isFalse();
+    assertThat(get(staleId).status().isLeased()).as("the current attempt still runs").isTrue();
+  }
+
   @ParameterizedTest
   @EnumSource(Outcome.class)
   void completion_with_a_stale_lease_changes_nothing_and_is_rejected(Outcome outcome) {
