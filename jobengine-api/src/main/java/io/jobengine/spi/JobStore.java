@@ -57,7 +57,12 @@ import java.util.Set;
  *       with the same condition). A lease passed over by a renewal is reported {@linkplain
  *       LeaseRenewal#skipped() skipped}: not extended and not lost, its expiry stands; a row passed
  *       over by the reaper is reaped by a later call once it is free. {@link #cancelRequests}
- *       reads without locking and waits for no lock either.
+ *       reads without locking and waits for no lock either. The same holds for the writes of
+ *       attempts and nodes: {@link #complete} and {@link #reportProgress} write the rows nobody
+ *       else holds locked at once and report the locked ones {@linkplain WriteResult#busy() busy}
+ *       (nothing was written for them; the caller may write them again later), and {@link
+ *       #nodeHeartbeat} reports {@link HeartbeatResult#BUSY} for a locked node row. A store whose
+ *       rows nobody else can lock (the in-memory store) never reports busy.
  *   <li><b>Unique keys.</b> At most one job that has not ended holds a given unique key.
  *   <li><b>Idempotent enqueue.</b> Enqueueing an id that exists writes nothing and reports {@code
  *       created = false}.
@@ -161,18 +166,32 @@ public interface JobStore extends AutoCloseable {
   /**
    * Writes the progress of running jobs.
    *
+   * <p>Rows locked by others are passed over and reported busy; nothing was written for them; the
+   * caller may write them again later. A lock held by another transaction thus costs the locked
+   * rows only, and the call never waits for it.
+   *
    * @param updates the updates; at most one per job
-   * @return the ids whose lease was not live; nothing was written for them
+   * @return the jobs whose lease was not live ({@linkplain WriteResult#rejected() rejected}) and
+   *     those passed over for a row lock ({@linkplain WriteResult#busy() busy}); the others were
+   *     written
    */
-  Set<JobId> reportProgress(List<ProgressUpdate> updates);
+  WriteResult reportProgress(List<ProgressUpdate> updates);
 
   /**
    * Ends attempts (see {@link Completion.Outcome}), each ending its lease.
    *
+   * <p>Rows locked by others are passed over and reported busy; nothing was written for them; the
+   * caller may write them again later (fenced as always: if the lease has moved on meanwhile, the
+   * later write is rejected). A lock held by another transaction (an operator's {@code SELECT ...
+   * FOR UPDATE}, a handler's transaction still open) thus costs the locked rows only: the other
+   * completions of the call are written at once, and the call never waits for the lock.
+   *
    * @param completions the completions; at most one per job
-   * @return the ids whose lease was not live; nothing was written for them
+   * @return the jobs whose lease was not live ({@linkplain WriteResult#rejected() rejected}; the
+   *     caller must not write them again) and those passed over for a row lock ({@linkplain
+   *     WriteResult#busy() busy}); the others were written
    */
-  Set<JobId> complete(List<Completion> completions);
+  WriteResult complete(List<Completion> completions);
 
   /**
    * Extends the given leases, if still live, to {@code leaseDuration} from now, and reports which
@@ -276,15 +295,20 @@ public interface JobStore extends AutoCloseable {
 
   /**
    * Records a node's heartbeat: it is alive and holds {@code runningJobs} jobs. Only the instance
-   * that owns the name's row writes it.
+   * that owns the name's row writes it. A row another transaction holds locked is not waited for:
+   * the heartbeat is then not recorded and {@link HeartbeatResult#BUSY} is returned, so that a lock
+   * on the node's row never holds up the caller (the engine sends heartbeats between its lease
+   * renewals).
    *
    * @param name the node name
    * @param instance the registering instance ({@link NodeRegistration#instance()})
    * @param runningJobs the jobs it holds
-   * @return true if recorded; false if the name's row belongs to another instance (it took the name
-   *     over after this one's heartbeat went stale) or there is none
+   * @return {@link HeartbeatResult#RECORDED}; {@link HeartbeatResult#BUSY} if the row is this
+   *     instance's but locked by another transaction; {@link HeartbeatResult#NOT_OWNER} if the
+   *     name's row belongs to another instance (it took the name over after this one's heartbeat
+   *     went stale) or there is none
    */
-  boolean nodeHeartbeat(String name, String instance, int runningJobs);
+  HeartbeatResult nodeHeartbeat(String name, String instance, int runningJobs);
 
   /**
    * Records that a node shut down cleanly. Only the instance that owns the name's row changes it;

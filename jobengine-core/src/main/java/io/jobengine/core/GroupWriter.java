@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.PriorityQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -23,6 +24,11 @@ import org.slf4j.LoggerFactory;
  * work never sees an interrupt meant for a handler. After {@link #stop}, {@link #offer} refuses and
  * callers write on their own thread, as before batching.
  *
+ * <p>An item that cannot be written yet (its row is locked by someone else) may be {@linkplain
+ * #offerLater put aside} for a later batch: the writer goes on with the other items meanwhile.
+ * When the writer stops, items put aside are tried once more at once, and {@link #offerLater}
+ * refuses from then on, so the subclass gives up on what still cannot be written.
+ *
  * @param <T> what is written
  */
 abstract class GroupWriter<T> {
@@ -36,7 +42,12 @@ abstract class GroupWriter<T> {
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition nonEmpty = lock.newCondition();
   private final ArrayDeque<T> pending = new ArrayDeque<>();
+  /** Items put aside, by when they are due (System.nanoTime()). */
+  private final PriorityQueue<Later<T>> later =
+      new PriorityQueue<>((a, b) -> Long.signum(a.dueNanos() - b.dueNanos()));
   private boolean stopping;
+
+  private record Later<T>(T item, long dueNanos) {}
 
   GroupWriter(String nodeName, String role, String what) {
     this.what = what;
@@ -63,6 +74,45 @@ abstract class GroupWriter<T> {
       return true;
     } finally {
       lock.unlock();
+    }
+  }
+
+  /**
+   * Puts an item aside for a batch at least {@code delay} from now; the writer goes on with the
+   * other items meanwhile. Never blocks.
+   *
+   * @return false if the writer is stopping or stopped; the caller must give up on the item or
+   *     write it itself
+   */
+  final boolean offerLater(T item, Duration delay) {
+    lock.lock();
+    try {
+      if (stopping) {
+        return false;
+      }
+      later.add(new Later<>(item, System.nanoTime() + delay.toNanos()));
+      nonEmpty.signal();
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Items put aside and not yet due; for tests. */
+  final int putAside() {
+    lock.lock();
+    try {
+      return later.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Moves the items put aside that are due (all of them once stopping) to the pending ones. */
+  private void moveDue() {
+    long now = System.nanoTime();
+    while (!later.isEmpty() && (stopping || later.peek().dueNanos() - now <= 0)) {
+      pending.add(later.poll().item());
     }
   }
 
@@ -116,8 +166,22 @@ abstract class GroupWriter<T> {
       List<T> batch;
       lock.lock();
       try {
-        while (pending.isEmpty() && !stopping) {
-          nonEmpty.awaitUninterruptibly();
+        while (true) {
+          moveDue();
+          if (!pending.isEmpty() || stopping) {
+            break;
+          }
+          if (later.isEmpty()) {
+            nonEmpty.awaitUninterruptibly();
+          } else {
+            try {
+              nonEmpty.awaitNanos(later.peek().dueNanos() - System.nanoTime());
+            } catch (InterruptedException e) {
+              // Nobody interrupts this thread but to end it: write what is left, as at stop.
+              Thread.currentThread().interrupt();
+              stopping = true;
+            }
+          }
         }
         if (pending.isEmpty()) {
           return;

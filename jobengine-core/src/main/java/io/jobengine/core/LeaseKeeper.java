@@ -101,11 +101,15 @@ final class LeaseKeeper {
   /**
    * One heartbeat: renews every held lease, records the node's heartbeat in the registry, and acts
    * on the answers. Both writes must succeed for the node to count as healthy, so an idle node
-   * also notices that it cannot reach the store.
+   * also notices that it cannot reach the store; a heartbeat the store passed over because another
+   * session holds the node's row locked counts as succeeded ({@link NodePresence#heartbeat}): it
+   * did not wait, and the renewals, which are what keeps the node's jobs, went through.
    */
   void renewOnce() {
     Map<JobId, RunningJob> held = new HashMap<>();
     for (RunningJob job : active.values()) {
+      // Not a job whose outcome is claimed, even one whose outcome waits aside for a row lock:
+      // renewals pass over a locked row anyway (see OutcomeWriter).
       if (!job.outcomeClaimed()) {
         held.put(job.id(), job);
       }

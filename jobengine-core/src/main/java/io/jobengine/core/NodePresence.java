@@ -3,6 +3,7 @@ package io.jobengine.core;
 import io.jobengine.JobEngineException;
 import io.jobengine.NodeInfo;
 import io.jobengine.StoreException;
+import io.jobengine.spi.HeartbeatResult;
 import io.jobengine.spi.JobStore;
 import io.jobengine.spi.NodeRegistration;
 import java.net.InetAddress;
@@ -37,6 +38,8 @@ final class NodePresence {
   private final JobStore store;
   private final NodeRegistration registration;
   private final Duration heartbeatInterval;
+  /** Whether the last heartbeat was passed over for a row lock; on the lease thread only. */
+  private boolean heartbeatBusy;
 
   NodePresence(JobStore store, EngineConfig config) {
     this.store = store;
@@ -105,15 +108,39 @@ final class NodePresence {
   }
 
   /**
-   * Records this node's heartbeat.
+   * Records this node's heartbeat. A heartbeat the store passed over because another session holds
+   * the node's row locked ({@link HeartbeatResult#BUSY}) is no failure: the lease renewals, which
+   * are what keeps the node's jobs, went through, so the node stays healthy and keeps claiming.
+   * It is logged once at WARN until a heartbeat is recorded again; meanwhile the registry shows the
+   * last recorded heartbeat (and the node DEAD once that is older than its lease). On the lease
+   * thread only.
    *
    * @throws StoreException if the store fails, or another engine has taken the name over (this
    *     node's heartbeats had stopped for longer than its lease): the lease keeper then counts
    *     the node unhealthy and it claims nothing more
    */
   void heartbeat(int runningJobs) {
-    if (!store.nodeHeartbeat(registration.name(), registration.instance(), runningJobs)) {
-      throw new StoreException(
+    HeartbeatResult result =
+        store.nodeHeartbeat(registration.name(), registration.instance(), runningJobs);
+    switch (result) {
+      case RECORDED -> {
+        if (heartbeatBusy) {
+          heartbeatBusy = false;
+          log.info("The heartbeat of node '{}' is recorded again", registration.name());
+        }
+      }
+      case BUSY -> {
+        if (!heartbeatBusy) {
+          heartbeatBusy = true;
+          log.warn(
+              "The heartbeat of node '{}' was not recorded: another session holds its row in the"
+                  + " node registry locked. Passed over, not waited for; the node's leases are"
+                  + " renewed as usual, and the registry shows its last heartbeat (DEAD once that"
+                  + " is older than the lease) until the lock is released",
+              registration.name());
+        }
+      }
+      case NOT_OWNER -> throw new StoreException(
           "Node name '" + registration.name() + "' belongs to another engine now: this one's"
               + " heartbeats stopped for longer than its lease (a pause or an outage) and another"
               + " process took the name over. This engine claims no more jobs; stop it");

@@ -5,6 +5,7 @@ import io.jobengine.StoreDataException;
 import io.jobengine.StoreException;
 import io.jobengine.spi.Completion;
 import io.jobengine.spi.JobStore;
+import io.jobengine.spi.WriteResult;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,13 +30,34 @@ import org.slf4j.LoggerFactory;
  * split in halves, again and again, so one bad outcome cannot hold back the others. A single
  * outcome whose data the store refuses is written once more with its texts cut short.
  *
+ * <p><b>Rows locked by others.</b> The store writes the outcomes whose rows nobody else holds
+ * locked and reports the others busy ({@link WriteResult#busy()}: an operator's {@code SELECT ...
+ * FOR UPDATE}, a handler's transaction still open), without waiting for the lock. A busy outcome
+ * is put aside ({@link GroupWriter#offerLater}) and written again after a back-off (doubling from
+ * {@value #FIRST_BACKOFF_MILLIS} ms up to {@value #MAX_BACKOFF_MILLIS} ms), while the writer goes
+ * on with every other outcome of the node: so a lock costs the locked job only. It is written again
+ * for as long as its lease may still hold by the local monotonic clock (the bound store failures
+ * have too); past that the writer gives up on it (the reaper puts the job back once the lock is
+ * gone, and it runs again). The first time an outcome is busy is logged at WARN, once per job.
+ *
+ * <p>A job whose outcome waits for a row lock is not renewed meanwhile (the lease keeper renews no
+ * job whose outcome is claimed): its row is locked by another session, which renewals pass over
+ * anyway, and the outcome is written within one back-off of the lock's release. So its local
+ * deadline stays where the last renewal left it; past it the reaper may put the job back, and a
+ * later write would be refused by the fence, so giving up there loses nothing that could land.
+ *
+ * <p>When the writer is stopped (shutdown, or an engine stepped by hand, whose writes are made on
+ * the caller's thread), a busy outcome is given up on at once, logged the same way.
+ *
  * <p>Each line logged about one job carries that job's MDC ({@link JobMdc}), though it is logged
  * on the writer's thread.
  */
 final class OutcomeWriter extends GroupWriter<OutcomeWriter.Outcome> {
   private static final Logger log = LoggerFactory.getLogger(OutcomeWriter.class);
-  private static final Duration FIRST_BACKOFF = Duration.ofMillis(50);
-  private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
+  static final long FIRST_BACKOFF_MILLIS = 50;
+  static final long MAX_BACKOFF_MILLIS = 2000;
+  private static final Duration FIRST_BACKOFF = Duration.ofMillis(FIRST_BACKOFF_MILLIS);
+  private static final Duration MAX_BACKOFF = Duration.ofMillis(MAX_BACKOFF_MILLIS);
 
   /** How much of a refused outcome's text is kept when it is written again cut short. */
   static final int SHRUNK_TEXT_LENGTH = 500;
@@ -44,8 +66,13 @@ final class OutcomeWriter extends GroupWriter<OutcomeWriter.Outcome> {
    * An outcome to write and whom to tell.
    *
    * @param done told true if the outcome landed, false if it was rejected or given up on
+   * @param busyTries how many times the store has passed over it for a row lock so far
    */
-  record Outcome(RunningJob job, Completion completion, Consumer<Boolean> done) {}
+  record Outcome(RunningJob job, Completion completion, Consumer<Boolean> done, int busyTries) {
+    Outcome(RunningJob job, Completion completion, Consumer<Boolean> done) {
+      this(job, completion, done, 0);
+    }
+  }
 
   private final JobStore store;
 
@@ -166,7 +193,8 @@ final class OutcomeWriter extends GroupWriter<OutcomeWriter.Outcome> {
    */
   private void writeShrunk(Outcome o, RuntimeException failure) {
     Completion small = shrunk(o.completion(), failure);
-    if (small != null && tryWrite(List.of(new Outcome(o.job(), small, o.done()))) == null) {
+    if (small != null
+        && tryWrite(List.of(new Outcome(o.job(), small, o.done(), o.busyTries()))) == null) {
       JobMdc.run(o.job(), () -> log.warn(
           "The store refused the texts of outcome {} of {} ({}); it was written with them cut "
               + "short", o.completion().outcome(), o.job(), failure.toString()));
@@ -196,13 +224,18 @@ final class OutcomeWriter extends GroupWriter<OutcomeWriter.Outcome> {
   private RuntimeException tryWrite(List<Outcome> batch) {
     List<Completion> completions = new ArrayList<>(batch.size());
     batch.forEach(o -> completions.add(o.completion()));
-    Set<JobId> rejected;
+    WriteResult result;
     try {
-      rejected = store.complete(completions);
+      result = store.complete(completions);
     } catch (RuntimeException e) {
       return e;
     }
+    Set<JobId> rejected = result.rejected();
     for (Outcome o : batch) {
+      if (result.busy().contains(o.job().id())) {
+        putAside(o);
+        continue;
+      }
       if (rejected.contains(o.job().id()) && o.job().completedInTransaction() != null) {
         JobMdc.run(o.job(), () -> log.info(
             "Outcome {} of {} was rejected by its lease (token {}): its handler had completed the"
@@ -218,11 +251,64 @@ final class OutcomeWriter extends GroupWriter<OutcomeWriter.Outcome> {
             o.completion().outcome(), o.job(), o.job().lease().token()));
         finish(o, false);
       } else {
-        JobMdc.run(o.job(), () -> logLanded(o.job(), o.completion()));
+        JobMdc.run(o.job(), () -> {
+          if (o.busyTries() > 0) {
+            log.info(
+                "Outcome {} of {} was written once the row lock that held it up was released",
+                o.completion().outcome(), o.job());
+          }
+          logLanded(o.job(), o.completion());
+        });
         finish(o, true);
       }
     }
     return null;
+  }
+
+  /**
+   * An outcome the store passed over because another session holds its job's row locked: put
+   * aside for a later batch, after a back-off, if its lease may still hold by then; else given up.
+   */
+  private void putAside(Outcome o) {
+    Duration wait = busyBackoff(o.busyTries());
+    if (o.job().leaseValidUntilNanos() - System.nanoTime() <= wait.toNanos()) {
+      JobMdc.run(o.job(), () -> log.error(
+          "Could not write outcome {} of {}: another session holds its row lock (a SELECT ... FOR"
+              + " UPDATE or an open transaction on the job's row), and its lease may run out before"
+              + " the next try in {} ms; giving up: once the lock is released the lease reaper puts"
+              + " the job back and it runs again",
+          o.completion().outcome(), o.job(), wait.toMillis()));
+      finish(o, false);
+      return;
+    }
+    Outcome again = new Outcome(o.job(), o.completion(), o.done(), o.busyTries() + 1);
+    if (!offerLater(again, wait)) {
+      JobMdc.run(o.job(), () -> log.error(
+          "Could not write outcome {} of {}: another session holds its row lock, and the engine is"
+              + " stopping; giving up: once the lock is released the lease reaper puts the job back"
+              + " and it runs again",
+          o.completion().outcome(), o.job()));
+      finish(o, false);
+      return;
+    }
+    if (o.busyTries() == 0) {
+      JobMdc.run(o.job(), () -> log.warn(
+          "Outcome {} of {} is not written yet: another session holds its row lock (a SELECT ..."
+              + " FOR UPDATE or an open transaction on the job's row). The node's other outcomes are"
+              + " written meanwhile; this one is written again once the lock is released, for as"
+              + " long as its lease may hold",
+          o.completion().outcome(), o.job()));
+    } else {
+      JobMdc.run(o.job(), () -> log.debug(
+          "Outcome {} of {} is still held up by a row lock ({} tries); next try in {} ms",
+          o.completion().outcome(), o.job(), o.busyTries() + 1, wait.toMillis()));
+    }
+  }
+
+  /** The wait before the next try of an outcome passed over {@code tries} times. */
+  static Duration busyBackoff(int tries) {
+    long millis = FIRST_BACKOFF_MILLIS << Math.min(tries, 16);
+    return Duration.ofMillis(Math.min(millis, MAX_BACKOFF_MILLIS));
   }
 
   private static void finish(Outcome o, boolean landed) {

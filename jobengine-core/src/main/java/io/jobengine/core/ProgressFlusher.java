@@ -5,12 +5,12 @@ import io.jobengine.JobStoppedException.Reason;
 import io.jobengine.StoreDataException;
 import io.jobengine.spi.JobStore;
 import io.jobengine.spi.ProgressUpdate;
+import io.jobengine.spi.WriteResult;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,7 +19,10 @@ import org.slf4j.LoggerFactory;
  * thousands of times a second; only the latest state of each job is kept, and all jobs' latest
  * states go to the store in one call per flush. A rejected write means the attempt lost its lease: it is asked to stop.
  *
- * <p>A failed write is not retried (the next flush carries the latest state). A batch the store
+ * <p>A failed write is not retried (the next flush carries the latest state). A job whose row
+ * another session holds locked is passed over by the store (reported busy, nothing written) and
+ * its report is kept for the next flush, so one locked row does not hold up the node's other
+ * reports. A batch the store
  * refuses for the data of some of its rows ({@link StoreDataException}) is written again job by
  * job, so that one job's report does not cost the others theirs.
  */
@@ -58,9 +61,9 @@ final class ProgressFlusher {
     if (updates.isEmpty()) {
       return;
     }
-    Set<JobId> rejected;
+    WriteResult result;
     try {
-      rejected = store.reportProgress(updates);
+      result = store.reportProgress(updates);
     } catch (StoreDataException e) {
       if (updates.size() == 1) {
         RunningJob job = byId.get(updates.get(0).lease().jobId());
@@ -78,7 +81,16 @@ final class ProgressFlusher {
       log.warn("Could not write the progress of {} job(s): {}", updates.size(), e.toString());
       return;
     }
-    for (JobId id : rejected) {
+    for (JobId id : result.busy()) {
+      RunningJob job = byId.get(id);
+      if (job != null) {
+        job.reportAgain();
+        JobMdc.run(job, () -> log.debug(
+            "The progress of {} was not written: another session holds its row lock; kept for the"
+                + " next flush", job));
+      }
+    }
+    for (JobId id : result.rejected()) {
       RunningJob job = byId.get(id);
       if (job != null && job.completedInTransaction() != null) {
         continue; // rejected once its handler's transaction has committed the job's end

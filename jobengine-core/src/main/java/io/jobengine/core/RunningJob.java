@@ -211,6 +211,19 @@ final class RunningJob {
     }
   }
 
+  /**
+   * Marks the report as pending again: the store passed over its write because another session
+   * held the job's row locked, so the next flush writes the latest state. Nothing once the handler
+   * has completed the job in its own transaction.
+   */
+  void reportAgain() {
+    synchronized (reportLock) {
+      if (completedInTransaction == null) {
+        reportPending = true;
+      }
+    }
+  }
+
   /** The warnings kept, and a last note on how many were dropped if any were. */
   List<String> warnings() {
     synchronized (reportLock) {

@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
  *       free pools. The pools hand their {@link JobRunner}s to {@link HeldTasks}, which holds them.
  *   <li>{@link #runClaimed()} runs the held runners on the calling thread. The {@link
  *       OutcomeWriter} is stopped before anything is written, so each outcome is written on that
- *       thread (a stopped writer's fallback) before its runner returns.
+ *       thread (a stopped writer's fallback) before its runner returns. An outcome the store
+ *       passes over because another session holds its row locked is therefore not kept aside
+ *       for later: it is given up on at once, and the job is reaped once its lease expires.
  *   <li>{@link #renewOnce()} is one call of the {@link LeaseKeeper}, {@link #reapOnce()} one pass
  *       of the {@link LeaseReaper}.
  * </ul>

@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * (rolled back, never committed, or its commit cut off) is followed by the outcome the engine
  * decides, fenced by the lease like every outcome: if the lease is still live that outcome lands;
  * if the handler's commit did land after all (a COMMIT still in flight when the read ran), the
- * store's locking write waits for it and refuses the outcome. Either way one outcome stands.
+ * store passes over the row while that transaction holds it locked (the outcome is reported busy
+ * and written again later, see {@link OutcomeWriter}) and refuses the outcome once it has
+ * committed. Either way one outcome stands.
  */
 final class TransactionalCompleter {
   private static final Logger log = LoggerFactory.getLogger(TransactionalCompleter.class);

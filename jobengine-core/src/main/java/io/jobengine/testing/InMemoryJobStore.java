@@ -13,6 +13,7 @@ import io.jobengine.spi.ClaimRequest;
 import io.jobengine.spi.ClaimedJob;
 import io.jobengine.spi.Completion;
 import io.jobengine.spi.EnqueueResult;
+import io.jobengine.spi.HeartbeatResult;
 import io.jobengine.spi.JobPages;
 import io.jobengine.spi.JobStore;
 import io.jobengine.spi.Lease;
@@ -20,6 +21,7 @@ import io.jobengine.spi.LeaseRenewal;
 import io.jobengine.spi.NewJob;
 import io.jobengine.spi.NodeRegistration;
 import io.jobengine.spi.ProgressUpdate;
+import io.jobengine.spi.WriteResult;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -227,10 +229,15 @@ public final class InMemoryJobStore implements JobStore {
     }
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Nobody else can lock this store's jobs, so it never reports a job busy.
+   */
   @Override
-  public Set<JobId> reportProgress(List<ProgressUpdate> updates) {
+  public WriteResult reportProgress(List<ProgressUpdate> updates) {
     requireNoNulls(updates, "updates");
-    return applyToLiveLeases(
+    return WriteResult.rejected(applyToLiveLeases(
         updates,
         ProgressUpdate::lease,
         (job, update, now) -> {
@@ -239,19 +246,21 @@ public final class InMemoryJobStore implements JobStore {
             job.progressMessage = update.message();
           }
           job.warnings = update.warnings();
-        });
+        }));
   }
 
   /**
    * {@inheritDoc}
    *
    * <p>A RETRY or RELEASE of a job whose cancel was requested ends it CANCELED (see the class
-   * documentation). Errors are cut to {@value #MAX_ERROR_LENGTH} characters.
+   * documentation). Errors are cut to {@value #MAX_ERROR_LENGTH} characters. Nobody else can lock
+   * this store's jobs, so it never reports a job busy.
    */
   @Override
-  public Set<JobId> complete(List<Completion> completions) {
+  public WriteResult complete(List<Completion> completions) {
     requireNoNulls(completions, "completions");
-    return applyToLiveLeases(completions, Completion::lease, this::applyCompletion);
+    return WriteResult.rejected(
+        applyToLiveLeases(completions, Completion::lease, this::applyCompletion));
   }
 
   private void applyCompletion(Job job, Completion completion, Instant now) {
@@ -507,9 +516,16 @@ public final class InMemoryJobStore implements JobStore {
     return nodes.register(Objects.requireNonNull(node, "node"));
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Never {@link HeartbeatResult#BUSY}: nobody else can lock this store's rows.
+   */
   @Override
-  public boolean nodeHeartbeat(String name, String instance, int runningJobs) {
-    return nodes.heartbeat(name, instance, runningJobs);
+  public HeartbeatResult nodeHeartbeat(String name, String instance, int runningJobs) {
+    return nodes.heartbeat(name, instance, runningJobs)
+        ? HeartbeatResult.RECORDED
+        : HeartbeatResult.NOT_OWNER;
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.jobengine.contract;
 
+import io.jobengine.spi.HeartbeatResult;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -13,6 +14,7 @@ import io.jobengine.NodeInfo;
 import io.jobengine.spi.ClaimRequest;
 import io.jobengine.spi.ClaimedJob;
 import io.jobengine.spi.Completion;
+import io.jobengine.spi.WriteResult;
 import io.jobengine.spi.Completion.Outcome;
 import io.jobengine.spi.EnqueueResult;
 import io.jobengine.spi.JobStore;
@@ -388,7 +390,7 @@ public abstract class JobStoreContract {
 
     ClaimedJob first = claimOne();
     assertThat(store().complete(List.of(Completion.retry(first.lease(), "boom", Duration.ZERO))))
-        .isEmpty();
+        .isEqualTo(WriteResult.ALL_WRITTEN);
     ClaimedJob second = claimOne();
     advanceTime(PAST_LEASE);
     assertThat(store().reapExpiredLeases()).isEqualTo(1);
@@ -493,11 +495,12 @@ public abstract class JobStoreContract {
     Lease lease = claimOne().lease();
 
     assertThat(store().reportProgress(List.of(new ProgressUpdate(lease, 40, "4 of 10 mails"))))
-        .isEmpty();
+        .isEqualTo(WriteResult.ALL_WRITTEN);
     assertThat(get(id).progressPercent()).isEqualTo(40);
     assertThat(get(id).progressMessage()).isEqualTo("4 of 10 mails");
 
-    assertThat(store().reportProgress(List.of(new ProgressUpdate(lease, 90, null)))).isEmpty();
+    assertThat(store().reportProgress(List.of(new ProgressUpdate(lease, 90, null))))
+        .isEqualTo(WriteResult.ALL_WRITTEN);
     assertThat(get(id).progressPercent()).isEqualTo(90);
     assertThat(get(id).progressMessage()).isNull();
   }
@@ -511,7 +514,7 @@ public abstract class JobStoreContract {
     assertThat(
             store().reportProgress(
                 List.of(new ProgressUpdate(lease, null, null, List.of("disk 91% full", "slow")))))
-        .isEmpty();
+        .isEqualTo(WriteResult.ALL_WRITTEN);
 
     JobInfo job = get(id);
     assertThat(job.warnings()).containsExactly("disk 91% full", "slow");
@@ -536,7 +539,8 @@ public abstract class JobStoreContract {
     JobId id = enqueue(newJob(TYPE));
     Lease lease = claimOne().lease();
 
-    assertThat(store().complete(List.of(Completion.success(lease)))).isEmpty();
+    assertThat(store().complete(List.of(Completion.success(lease))))
+        .isEqualTo(WriteResult.ALL_WRITTEN);
 
     JobInfo job = get(id);
     assertThat(job.status()).isEqualTo(JobStatus.SUCCESS);
@@ -556,7 +560,7 @@ public abstract class JobStoreContract {
             store()
                 .complete(
                     List.of(Completion.warning(lease, List.of("2 mails bounced", "slow SMTP")))))
-        .isEmpty();
+        .isEqualTo(WriteResult.ALL_WRITTEN);
 
     JobInfo job = get(id);
     assertThat(job.status()).isEqualTo(JobStatus.WARNING);
@@ -570,7 +574,8 @@ public abstract class JobStoreContract {
     JobId id = enqueue(newJob(TYPE));
     Lease lease = claimOne().lease();
 
-    assertThat(store().complete(List.of(Completion.failure(lease, "SMTP said 550")))).isEmpty();
+    assertThat(store().complete(List.of(Completion.failure(lease, "SMTP said 550"))))
+        .isEqualTo(WriteResult.ALL_WRITTEN);
 
     JobInfo job = get(id);
     assertThat(job.status()).isEqualTo(JobStatus.FAILURE);
@@ -586,7 +591,8 @@ public abstract class JobStoreContract {
     Lease lease = claimOne().lease();
     String error = "x".repeat(200_000);
 
-    assertThat(store().complete(List.of(Completion.failure(lease, error)))).isEmpty();
+    assertThat(store().complete(List.of(Completion.failure(lease, error))))
+        .isEqualTo(WriteResult.ALL_WRITTEN);
 
     String stored = get(id).lastError();
     assertThat(stored).isNotEmpty().hasSizeLessThan(error.length()).startsWith("x".repeat(100));
@@ -601,7 +607,7 @@ public abstract class JobStoreContract {
             store()
                 .complete(
                     List.of(Completion.retry(lease, "SMTP timeout", Duration.ofMinutes(10)))))
-        .isEmpty();
+        .isEqualTo(WriteResult.ALL_WRITTEN);
 
     JobInfo job = get(id);
     assertThat(job.status()).isEqualTo(JobStatus.PENDING);
@@ -627,7 +633,8 @@ public abstract class JobStoreContract {
     JobId id = enqueue(newJob(TYPE).maxAttempts(1));
     Lease lease = claimOne().lease();
 
-    assertThat(store().complete(List.of(Completion.release(lease)))).isEmpty();
+    assertThat(store().complete(List.of(Completion.release(lease))))
+        .isEqualTo(WriteResult.ALL_WRITTEN);
 
     JobInfo job = get(id);
     assertThat(job.status()).isEqualTo(JobStatus.PENDING);
@@ -646,12 +653,13 @@ public abstract class JobStoreContract {
     JobId b = enqueue(newJob(TYPE).runAt(LONG_AGO.plusSeconds(1)));
     Lease leaseA = claimOne().lease();
     Lease leaseB = claimOne().lease();
-    assertThat(store().complete(List.of(Completion.success(leaseB)))).isEmpty();
+    assertThat(store().complete(List.of(Completion.success(leaseB))))
+        .isEqualTo(WriteResult.ALL_WRITTEN);
 
     assertThat(
             store().reportProgress(
                 List.of(new ProgressUpdate(leaseA, 10, "a"), new ProgressUpdate(leaseB, 10, "b"))))
-        .containsExactly(b);
+        .isEqualTo(WriteResult.rejected(Set.of(b)));
 
     assertThat(get(a).status()).isEqualTo(JobStatus.RUNNING);
     assertThat(get(a).progressPercent()).isEqualTo(10);
@@ -665,8 +673,9 @@ public abstract class JobStoreContract {
     Lease lease = new Lease(missing, NODE, 1);
 
     assertThat(store().reportProgress(List.of(new ProgressUpdate(lease, 5, null))))
-        .containsExactly(missing);
-    assertThat(store().complete(List.of(Completion.success(lease)))).containsExactly(missing);
+        .isEqualTo(WriteResult.rejected(Set.of(missing)));
+    assertThat(store().complete(List.of(Completion.success(lease))))
+        .isEqualTo(WriteResult.rejected(Set.of(missing)));
     assertThat(store().get(missing)).isEmpty();
   }
 
@@ -679,9 +688,37 @@ public abstract class JobStoreContract {
     JobInfo before = get(id);
 
     assertThat(store().reportProgress(List.of(new ProgressUpdate(attempts.stale(), 70, "late"))))
-        .containsExactly(id);
+        .isEqualTo(WriteResult.rejected(Set.of(id)));
 
     assertUnchanged(before);
+  }
+
+  /**
+   * One call reports each job once: written, rejected or busy. With no other transaction holding
+   * a lock, no job is busy, and a stale lease beside a live one costs the live one nothing.
+   */
+  @ParameterizedTest
+  @EnumSource(Outcome.class)
+  void a_batch_writes_its_live_leases_and_rejects_its_stale_one_reporting_none_busy(
+      Outcome outcome) {
+    JobId staleId = enqueue(newJob(TYPE));
+    Attempts attempts = expireAndReclaim(staleId);
+    JobId liveId = enqueue(newJob(TYPE));
+    Lease live = claimOne().lease();
+    assertThat(live.jobId()).isEqualTo(liveId);
+
+    WriteResult progress =
+        store().reportProgress(
+            List.of(
+                new ProgressUpdate(attempts.stale(), 10, "late"),
+                new ProgressUpdate(live, 20, "on time")));
+    WriteResult ended =
+        store().complete(List.of(completion(attempts.stale(), outcome), completion(live, outcome)));
+
+    assertThat(progress).isEqualTo(WriteResult.rejected(Set.of(staleId)));
+    assertThat(ended).isEqualTo(WriteResult.rejected(Set.of(staleId)));
+    assertThat(get(liveId).status().isLeased()).as("the live attempt ended").isFalse();
+    assertThat(get(staleId).status().isLeased()).as("the current attempt still runs").isTrue();
   }
 
   @ParameterizedTest
@@ -692,7 +729,7 @@ public abstract class JobStoreContract {
     JobInfo before = get(id);
 
     assertThat(store().complete(List.of(completion(attempts.stale(), outcome))))
-        .containsExactly(id);
+        .isEqualTo(WriteResult.rejected(Set.of(id)));
 
     assertUnchanged(before);
     assertThat(store().renewLeases(NODE, List.of(attempts.current()), LEASE).lost()).isEmpty();
@@ -705,15 +742,16 @@ public abstract class JobStoreContract {
   void no_lease_write_lands_after_the_job_ended(Outcome ending) {
     JobId id = enqueue(newJob(TYPE));
     Lease lease = claimOne().lease();
-    assertThat(store().complete(List.of(completion(lease, ending)))).isEmpty();
+    assertThat(store().complete(List.of(completion(lease, ending))))
+        .isEqualTo(WriteResult.ALL_WRITTEN);
     JobInfo ended = get(id);
 
     assertThat(store().reportProgress(List.of(new ProgressUpdate(lease, 99, "late"))))
-        .containsExactly(id);
+        .isEqualTo(WriteResult.rejected(Set.of(id)));
     for (Outcome outcome : Outcome.values()) {
       assertThat(store().complete(List.of(completion(lease, outcome))))
           .as("complete %s after %s", outcome, ending)
-          .containsExactly(id);
+          .isEqualTo(WriteResult.rejected(Set.of(id)));
     }
     assertThat(store().renewLeases(NODE, List.of(lease), LEASE).lost()).containsExactly(id);
 
@@ -724,10 +762,11 @@ public abstract class JobStoreContract {
   void a_stale_attempts_completion_cannot_overwrite_the_newer_attempts_result() {
     JobId id = enqueue(newJob(TYPE));
     Attempts attempts = expireAndReclaim(id);
-    assertThat(store().complete(List.of(Completion.success(attempts.current())))).isEmpty();
+    assertThat(store().complete(List.of(Completion.success(attempts.current()))))
+        .isEqualTo(WriteResult.ALL_WRITTEN);
 
     assertThat(store().complete(List.of(Completion.failure(attempts.stale(), "stale failure"))))
-        .containsExactly(id);
+        .isEqualTo(WriteResult.rejected(Set.of(id)));
 
     JobInfo job = get(id);
     assertThat(job.status()).isEqualTo(JobStatus.SUCCESS);
@@ -744,8 +783,9 @@ public abstract class JobStoreContract {
     JobInfo requeued = get(id);
 
     assertThat(store().reportProgress(List.of(new ProgressUpdate(lease, 99, "late"))))
-        .containsExactly(id);
-    assertThat(store().complete(List.of(Completion.success(lease)))).containsExactly(id);
+        .isEqualTo(WriteResult.rejected(Set.of(id)));
+    assertThat(store().complete(List.of(Completion.success(lease))))
+        .isEqualTo(WriteResult.rejected(Set.of(id)));
 
     assertUnchanged(requeued);
   }
@@ -894,7 +934,8 @@ public abstract class JobStoreContract {
     advanceTime(Duration.ofSeconds(20)); // past the original expiry, before the renewed one
     assertThat(store().reapExpiredLeases()).isZero();
     assertThat(get(id).status()).isEqualTo(JobStatus.RUNNING);
-    assertThat(store().reportProgress(List.of(new ProgressUpdate(lease, 1, null)))).isEmpty();
+    assertThat(store().reportProgress(List.of(new ProgressUpdate(lease, 1, null))))
+        .isEqualTo(WriteResult.ALL_WRITTEN);
 
     advanceTime(Duration.ofSeconds(11)); // past the renewed expiry
     assertThat(store().reapExpiredLeases()).isEqualTo(1);
@@ -964,7 +1005,8 @@ public abstract class JobStoreContract {
     JobId ended = enqueue(newJob(TYPE).runAt(LONG_AGO.plusSeconds(1)));
     List<ClaimedJob> claimed = claim(2, TYPE);
     assertThat(claimedIds(claimed)).containsExactly(kept, ended);
-    assertThat(store().complete(List.of(Completion.success(claimed.get(1).lease())))).isEmpty();
+    assertThat(store().complete(List.of(Completion.success(claimed.get(1).lease()))))
+        .isEqualTo(WriteResult.ALL_WRITTEN);
 
     LeaseRenewal renewal =
         store().renewLeases(NODE, List.of(claimed.get(0).lease(), claimed.get(1).lease()), LEASE);
@@ -1022,7 +1064,8 @@ public abstract class JobStoreContract {
     JobId id = enqueue(newJob(TYPE));
     Lease lease = claimOne().lease();
     assertThat(store().cancel(id)).isEqualTo(CancelResult.CANCEL_REQUESTED);
-    assertThat(store().complete(List.of(Completion.canceled(lease)))).isEmpty();
+    assertThat(store().complete(List.of(Completion.canceled(lease))))
+        .isEqualTo(WriteResult.ALL_WRITTEN);
 
     assertThat(store().cancelRequests(List.of(lease))).isEmpty();
     assertThat(get(id).status()).isEqualTo(JobStatus.CANCELED);
@@ -1070,9 +1113,10 @@ public abstract class JobStoreContract {
     assertThat(store().renewLeases(NODE, List.of(lease), LEASE).cancelRequested())
         .containsExactly(id);
     assertThat(store().reportProgress(List.of(new ProgressUpdate(lease, 50, "stopping"))))
-        .isEmpty();
+        .isEqualTo(WriteResult.ALL_WRITTEN);
 
-    assertThat(store().complete(List.of(Completion.canceled(lease)))).isEmpty();
+    assertThat(store().complete(List.of(Completion.canceled(lease))))
+        .isEqualTo(WriteResult.ALL_WRITTEN);
 
     JobInfo canceled = get(id);
     assertThat(canceled.status()).isEqualTo(JobStatus.CANCELED);
@@ -1098,7 +1142,8 @@ public abstract class JobStoreContract {
     Lease lease = claimOne().lease();
     store().cancel(id);
 
-    assertThat(store().complete(List.of(Completion.success(lease)))).isEmpty();
+    assertThat(store().complete(List.of(Completion.success(lease))))
+        .isEqualTo(WriteResult.ALL_WRITTEN);
 
     assertThat(get(id).status()).isEqualTo(JobStatus.SUCCESS);
   }
@@ -1109,7 +1154,8 @@ public abstract class JobStoreContract {
     Lease lease = claimOne().lease();
     store().cancel(id);
 
-    assertThat(store().complete(List.of(Completion.release(lease)))).isEmpty();
+    assertThat(store().complete(List.of(Completion.release(lease))))
+        .isEqualTo(WriteResult.ALL_WRITTEN);
 
     JobInfo job = get(id);
     assertThat(job.status()).isEqualTo(JobStatus.CANCELED);
@@ -1124,7 +1170,7 @@ public abstract class JobStoreContract {
     store().cancel(id);
 
     assertThat(store().complete(List.of(Completion.retry(lease, "interrupted", Duration.ZERO))))
-        .isEmpty();
+        .isEqualTo(WriteResult.ALL_WRITTEN);
 
     JobInfo job = get(id);
     assertThat(job.status()).isEqualTo(JobStatus.CANCELED);
@@ -1135,7 +1181,8 @@ public abstract class JobStoreContract {
   @Test
   void cancel_of_an_ended_job_reports_already_finished_and_changes_nothing() {
     JobId id = enqueue(newJob(TYPE));
-    assertThat(store().complete(List.of(Completion.success(claimOne().lease())))).isEmpty();
+    assertThat(store().complete(List.of(Completion.success(claimOne().lease()))))
+        .isEqualTo(WriteResult.ALL_WRITTEN);
     JobInfo ended = get(id);
 
     assertThat(store().cancel(id)).isEqualTo(CancelResult.ALREADY_FINISHED);
@@ -1169,7 +1216,8 @@ public abstract class JobStoreContract {
   @Test
   void a_unique_key_is_free_again_once_its_job_has_ended() {
     enqueue(newJob(TYPE).uniqueKey("report-2024-06"));
-    assertThat(store().complete(List.of(Completion.success(claimOne().lease())))).isEmpty();
+    assertThat(store().complete(List.of(Completion.success(claimOne().lease()))))
+        .isEqualTo(WriteResult.ALL_WRITTEN);
 
     NewJob next = newJob(TYPE).uniqueKey("report-2024-06").build();
 
@@ -1192,7 +1240,7 @@ public abstract class JobStoreContract {
     JobId first = enqueue(newJob(TYPE).uniqueKey("report-2024-06").maxAttempts(3));
     Lease lease = claimOne().lease();
     assertThat(store().complete(List.of(Completion.retry(lease, "boom", Duration.ofMinutes(1)))))
-        .isEmpty();
+        .isEqualTo(WriteResult.ALL_WRITTEN);
 
     NewJob duplicate = newJob(TYPE).uniqueKey("report-2024-06").build();
 
@@ -1235,8 +1283,9 @@ public abstract class JobStoreContract {
     JobId id = enqueue(newJob(TYPE).maxAttempts(1));
     Lease lease = claimOne().lease();
     assertThat(store().reportProgress(List.of(new ProgressUpdate(lease, 30, "a third"))))
-        .isEmpty();
-    assertThat(store().complete(List.of(Completion.failure(lease, "SMTP said 550")))).isEmpty();
+        .isEqualTo(WriteResult.ALL_WRITTEN);
+    assertThat(store().complete(List.of(Completion.failure(lease, "SMTP said 550"))))
+        .isEqualTo(WriteResult.ALL_WRITTEN);
     advanceTime(Duration.ofMinutes(1));
 
     assertThat(store().retry(id)).isTrue();
@@ -1260,7 +1309,8 @@ public abstract class JobStoreContract {
     JobId id = enqueue(newJob(TYPE));
     Lease lease = claimOne().lease();
     store().cancel(id);
-    assertThat(store().complete(List.of(Completion.canceled(lease)))).isEmpty();
+    assertThat(store().complete(List.of(Completion.canceled(lease))))
+        .isEqualTo(WriteResult.ALL_WRITTEN);
 
     assertThat(store().retry(id)).isTrue();
 
@@ -1282,9 +1332,10 @@ public abstract class JobStoreContract {
     JobId toCancel = enqueue(newJob(TYPE).runAt(LONG_AGO.plusSeconds(4)));
     claimOne();
     claimOne();
-    assertThat(store().complete(List.of(Completion.success(claimOne().lease())))).isEmpty();
+    assertThat(store().complete(List.of(Completion.success(claimOne().lease()))))
+        .isEqualTo(WriteResult.ALL_WRITTEN);
     assertThat(store().complete(List.of(Completion.warning(claimOne().lease(), List.of("w")))))
-        .isEmpty();
+        .isEqualTo(WriteResult.ALL_WRITTEN);
     claimOne();
     store().cancel(toCancel);
 
@@ -1300,7 +1351,7 @@ public abstract class JobStoreContract {
   void retry_is_refused_while_another_unfinished_job_holds_the_unique_key() {
     JobId failed = enqueue(newJob(TYPE).uniqueKey("report-2024-06").maxAttempts(1));
     assertThat(store().complete(List.of(Completion.failure(claimOne().lease(), "boom"))))
-        .isEmpty();
+        .isEqualTo(WriteResult.ALL_WRITTEN);
     JobId holder = enqueue(newJob(TYPE).uniqueKey("report-2024-06"));
     JobInfo before = get(failed);
 
@@ -1314,7 +1365,7 @@ public abstract class JobStoreContract {
   void a_retried_job_holds_its_unique_key_again() {
     JobId failed = enqueue(newJob(TYPE).uniqueKey("report-2024-06").maxAttempts(1));
     assertThat(store().complete(List.of(Completion.failure(claimOne().lease(), "boom"))))
-        .isEmpty();
+        .isEqualTo(WriteResult.ALL_WRITTEN);
     assertThat(store().retry(failed)).isTrue();
 
     NewJob duplicate = newJob(TYPE).uniqueKey("report-2024-06").build();
@@ -1505,7 +1556,7 @@ public abstract class JobStoreContract {
     store().registerNode(node(NODE));
     advanceTime(PAST_LEASE);
 
-    assertThat(store().nodeHeartbeat(NODE, INSTANCE, 7)).isTrue();
+    assertThat(store().nodeHeartbeat(NODE, INSTANCE, 7)).isEqualTo(HeartbeatResult.RECORDED);
 
     NodeInfo node = nodeNamed(NODE);
     assertThat(node.state()).isEqualTo(NodeInfo.State.ALIVE);
@@ -1563,8 +1614,8 @@ public abstract class JobStoreContract {
     NodeInfo node = nodeNamed(NODE);
     assertThat(node.host()).isEqualTo("host-1");
     assertThat(node.pid()).isEqualTo(4242);
-    assertThat(store().nodeHeartbeat(NODE, OTHER_INSTANCE, 3)).isFalse();
-    assertThat(store().nodeHeartbeat(NODE, INSTANCE, 3)).isTrue();
+    assertThat(store().nodeHeartbeat(NODE, OTHER_INSTANCE, 3)).isEqualTo(HeartbeatResult.NOT_OWNER);
+    assertThat(store().nodeHeartbeat(NODE, INSTANCE, 3)).isEqualTo(HeartbeatResult.RECORDED);
   }
 
   @Test
@@ -1587,20 +1638,20 @@ public abstract class JobStoreContract {
     advanceTime(PAST_LEASE);
     store().registerNode(node(NODE, OTHER_INSTANCE, "host-2", 99));
 
-    assertThat(store().nodeHeartbeat(NODE, INSTANCE, 5)).isFalse();
+    assertThat(store().nodeHeartbeat(NODE, INSTANCE, 5)).isEqualTo(HeartbeatResult.NOT_OWNER);
     store().deregisterNode(NODE, INSTANCE);
 
     NodeInfo node = nodeNamed(NODE);
     assertThat(node.state()).isEqualTo(NodeInfo.State.ALIVE);
     assertThat(node.pid()).isEqualTo(99);
     assertThat(node.runningJobs()).isZero();
-    assertThat(store().nodeHeartbeat(NODE, OTHER_INSTANCE, 2)).isTrue();
+    assertThat(store().nodeHeartbeat(NODE, OTHER_INSTANCE, 2)).isEqualTo(HeartbeatResult.RECORDED);
     assertThat(nodeNamed(NODE).runningJobs()).isEqualTo(2);
   }
 
   @Test
   void a_heartbeat_of_a_name_never_registered_records_nothing() {
-    assertThat(store().nodeHeartbeat(NODE, INSTANCE, 1)).isFalse();
+    assertThat(store().nodeHeartbeat(NODE, INSTANCE, 1)).isEqualTo(HeartbeatResult.NOT_OWNER);
     assertThat(store().nodes()).isEmpty();
   }
 

@@ -9,6 +9,7 @@ import io.jobengine.spi.ClaimRequest;
 import io.jobengine.spi.ClaimedJob;
 import io.jobengine.spi.Completion;
 import io.jobengine.spi.NewJob;
+import io.jobengine.spi.WriteResult;
 import io.jobengine.testing.InMemoryJobStore;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -106,7 +107,7 @@ class GroupWriterTest {
     }
 
     @Override
-    public Set<JobId> complete(List<Completion> completions) {
+    public WriteResult complete(List<Completion> completions) {
       completeSizes.add(completions.size());
       firstCallEntered.countDown();
       try {

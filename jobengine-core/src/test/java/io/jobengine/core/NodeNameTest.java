@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jobengine.JobEngineException;
 import io.jobengine.NodeInfo;
+import io.jobengine.spi.HeartbeatResult;
 import io.jobengine.spi.NodeRegistration;
 import io.jobengine.testing.InMemoryJobStore;
 import io.jobengine.testing.SettableClock;
@@ -94,7 +95,8 @@ class NodeNameTest {
     assertThat(node.pid()).isEqualTo(ProcessHandle.current().pid());
     assertThat(node.host()).isNotEqualTo("old-host");
     // The crashed process, should it come back, can no longer write the row.
-    assertThat(store.nodeHeartbeat("worker01", "crashed-instance", 0)).isFalse();
+    assertThat(store.nodeHeartbeat("worker01", "crashed-instance", 0))
+        .isEqualTo(HeartbeatResult.NOT_OWNER);
     assertThat(engine.nodeName()).isEqualTo("worker01");
   }
 

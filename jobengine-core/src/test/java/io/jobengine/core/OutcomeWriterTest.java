@@ -2,6 +2,7 @@ package io.jobengine.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import io.jobengine.testing.InMemoryJobStore;
 import io.jobengine.JobClient;
 import io.jobengine.JobHandler;
@@ -18,11 +19,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Issue 9, defect 2: one outcome the store refuses for its data must not cost the other jobs of
- * its batch their results, and no write is retried once its lease may have run out.
+ * its batch their results, and no write is retried once its lease may have run out. Defect 6: an
+ * outcome whose row another session holds locked (reported busy) costs the others nothing either:
+ * it is put aside and written again later, while its lease may hold, without holding up the writer.
  */
 class OutcomeWriterTest {
 
@@ -32,6 +36,13 @@ class OutcomeWriterTest {
   private final SwitchableStore store = new SwitchableStore(memory);
   private final OutcomeWriter writer = new OutcomeWriter(store, "node-1");
   private final Map<JobId, Boolean> landed = new ConcurrentHashMap<>();
+  private final LogCapture log = LogCapture.of(OutcomeWriter.class.getName(), Level.DEBUG);
+
+  @AfterEach
+  void stop() {
+    writer.stop(Duration.ofSeconds(5));
+    log.close();
+  }
 
   private List<RunningJob> claim(int n, long leaseValidUntilNanos) {
     JobClient client = JobClient.of(memory);
@@ -131,5 +142,74 @@ class OutcomeWriterTest {
 
     assertThat(landed).containsEntry(job.id(), true);
     assertThat(status(job)).isEqualTo(JobStatus.SUCCESS);
+  }
+
+  @Test
+  void an_outcome_whose_row_is_locked_waits_aside_while_the_others_land_then_lands_once_free() {
+    List<RunningJob> jobs = claim(3, System.nanoTime() + LEASE.toNanos());
+    RunningJob locked = jobs.get(1);
+    store.lockRow(locked.id(), true);
+    writer.start();
+
+    jobs.forEach(j -> writer.submit(j, Completion.success(j.lease()), ok -> landed.put(j.id(), ok)));
+
+    Await.untilTrue("the free outcomes to land", () -> landed.size() == 2);
+    assertThat(landed).doesNotContainKey(locked.id()).doesNotContainValue(false);
+    assertThat(status(locked)).isEqualTo(JobStatus.RUNNING);
+    // Tried again while locked, and meanwhile the writer takes other outcomes.
+    Await.untilTrue("a second try of the held outcome", () -> store.completeBatches().size() >= 3);
+    List<RunningJob> later = claim(1, System.nanoTime() + LEASE.toNanos());
+    writer.submit(later.get(0), Completion.success(later.get(0).lease()), ok -> landed.put(later.get(0).id(), ok));
+    Await.untilTrue("a later outcome to land", () -> landed.containsKey(later.get(0).id()));
+    assertThat(landed).doesNotContainKey(locked.id());
+
+    store.lockRow(locked.id(), false);
+
+    Await.untilTrue("the held outcome to land", () -> landed.containsKey(locked.id()));
+    assertThat(landed).containsEntry(locked.id(), true);
+    assertThat(status(locked)).isEqualTo(JobStatus.SUCCESS);
+    List<LogCapture.Line> warned =
+        log.containing("holds its row lock").stream().filter(l -> l.level() == Level.WARN).toList();
+    assertThat(warned).as("one WARN for the held job").singleElement()
+        .satisfies(l -> assertThat(l.mdc()).containsEntry(JobMdc.JOB_ID, locked.id().toString()));
+  }
+
+  @Test
+  void an_outcome_whose_row_stays_locked_is_given_up_when_its_lease_may_run_out() {
+    // Less lease left than a few back-offs: given up once the next try could come too late.
+    List<RunningJob> jobs = claim(2, System.nanoTime() + Duration.ofMillis(300).toNanos());
+    RunningJob locked = jobs.get(0);
+    store.lockRow(locked.id(), true);
+    writer.start();
+
+    jobs.forEach(j -> writer.submit(j, Completion.success(j.lease()), ok -> landed.put(j.id(), ok)));
+
+    Await.untilTrue("both settled", () -> landed.size() == 2);
+    assertThat(landed).containsEntry(locked.id(), false).containsEntry(jobs.get(1).id(), true);
+    assertThat(status(locked)).isEqualTo(JobStatus.RUNNING);
+    assertThat(log.containing("giving up: once the lock is released")).singleElement()
+        .satisfies(l -> assertThat(l.level()).isEqualTo(Level.ERROR));
+  }
+
+  @Test
+  void a_held_outcome_is_given_up_when_the_writer_stops() {
+    List<RunningJob> jobs = claim(1, System.nanoTime() + LEASE.toNanos());
+    store.lockRow(jobs.get(0).id(), true);
+    writer.start();
+    writer.submit(jobs.get(0), Completion.success(jobs.get(0).lease()), ok -> landed.put(jobs.get(0).id(), ok));
+    Await.untilTrue("put aside", () -> writer.putAside() == 1);
+
+    writer.stop(Duration.ofSeconds(5));
+
+    assertThat(landed).containsEntry(jobs.get(0).id(), false);
+    assertThat(log.containing("the engine is stopping; giving up")).hasSize(1);
+  }
+
+  @Test
+  void busy_back_off_doubles_up_to_its_cap() {
+    assertThat(OutcomeWriter.busyBackoff(0)).isEqualTo(Duration.ofMillis(50));
+    assertThat(OutcomeWriter.busyBackoff(1)).isEqualTo(Duration.ofMillis(100));
+    assertThat(OutcomeWriter.busyBackoff(10)).isEqualTo(Duration.ofSeconds(2));
+    assertThat(OutcomeWriter.busyBackoff(Integer.MAX_VALUE)).isEqualTo(Duration.ofSeconds(2));
   }
 }

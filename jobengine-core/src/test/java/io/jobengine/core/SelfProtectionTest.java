@@ -1,5 +1,6 @@
 package io.jobengine.core;
 
+import ch.qos.logback.classic.Level;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jobengine.JobHandler;
@@ -175,6 +176,48 @@ class SelfProtectionTest {
     Await.untilTrue("claiming to resume after a renewal succeeds", () -> !node.claimingPaused());
     JobInfo done = Await.until("the job to run", () -> memory.get(id).filter(j -> j.status().isTerminal()).orElse(null));
     assertThat(done.status()).isEqualTo(JobStatus.SUCCESS);
+  }
+
+  /**
+   * Issue 9, defect 6: a heartbeat the store passes over because another session holds the node's
+   * row locked is no failure: the renewals went through, so the node stays healthy and claims.
+   */
+  @Test
+  void a_node_whose_heartbeat_row_is_locked_keeps_claiming_and_says_so_once() {
+    AtomicLong nanos = new AtomicLong();
+    JobHandler<String> quick = JobHandler.of("quick", String.class, (p, ctx) -> {});
+    JobEngine.Builder builder =
+        JobEngine.builder()
+            .store(store)
+            .nodeName("row-locked")
+            .discoverHandlers(false)
+            .leaseDuration(Duration.ofMillis(600))
+            .pollInterval(Duration.ofMillis(20))
+            .handler(quick);
+    LogCapture log = LogCapture.of(NodePresence.class.getName(), Level.INFO);
+    try {
+      DefaultJobEngine node =
+          new DefaultJobEngine(builder.config(), HandlerRegistry.of(List.of(quick), false), nanos::get);
+      node.start();
+      engine = node;
+      store.lockNodeRow(true);
+      // Past half the lease since the registration: healthy only if a later heartbeat counted.
+      nanos.set(Duration.ofMillis(400).toNanos());
+
+      Await.untilTrue(
+          "two heartbeats passed over", () -> log.containing("was not recorded").size() == 1
+              && !node.claimingPaused());
+      JobId id = engine.client().enqueue(JobRequest.of("quick", "x"));
+      JobInfo done = Await.until("the job to run", () -> memory.get(id).filter(j -> j.status().isTerminal()).orElse(null));
+      assertThat(done.status()).isEqualTo(JobStatus.SUCCESS);
+      assertThat(log.containing("was not recorded")).as("logged once").hasSize(1);
+
+      store.lockNodeRow(false);
+      Await.untilTrue("the heartbeat recorded again", () -> !log.containing("is recorded again").isEmpty());
+    } finally {
+      store.lockNodeRow(false);
+      log.close();
+    }
   }
 
   @Test

@@ -12,26 +12,32 @@ import io.jobengine.spi.ClaimRequest;
 import io.jobengine.spi.ClaimedJob;
 import io.jobengine.spi.Completion;
 import io.jobengine.spi.EnqueueResult;
+import io.jobengine.spi.HeartbeatResult;
 import io.jobengine.spi.JobStore;
 import io.jobengine.spi.Lease;
 import io.jobengine.spi.LeaseRenewal;
 import io.jobengine.spi.NewJob;
 import io.jobengine.spi.NodeRegistration;
 import io.jobengine.spi.ProgressUpdate;
+import io.jobengine.spi.WriteResult;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
  * A store whose heartbeats (lease renewals and node heartbeats), or all of whose calls, can be made
  * to fail (a database outage) or to hang (a slow database, a lock wait); and whose completions can
- * be refused for the data of a row.
+ * be refused for the data of a row; and whose job rows or node row can be held "locked", as an
+ * outsider's {@code SELECT ... FOR UPDATE} would: writes to them are passed over and reported busy.
  */
 class SwitchableStore implements JobStore {
   private final JobStore delegate;
@@ -42,6 +48,8 @@ class SwitchableStore implements JobStore {
   private final AtomicInteger registrations = new AtomicInteger();
   private volatile Predicate<Completion> refused = c -> false;
   private final List<Integer> completeBatches = new CopyOnWriteArrayList<>();
+  private final Set<JobId> lockedRows = ConcurrentHashMap.newKeySet();
+  private volatile boolean nodeRowLocked;
 
   SwitchableStore(JobStore delegate) {
     this.delegate = delegate;
@@ -102,6 +110,23 @@ class SwitchableStore implements JobStore {
     this.refused = refused;
   }
 
+  /**
+   * Holds a job's row "locked" (true) or releases it: while locked, {@link #complete} and {@link
+   * #reportProgress} pass over its writes and report it busy, writing the others.
+   */
+  void lockRow(JobId id, boolean locked) {
+    if (locked) {
+      lockedRows.add(id);
+    } else {
+      lockedRows.remove(id);
+    }
+  }
+
+  /** While on, {@link #nodeHeartbeat} reports the node's row busy and records nothing. */
+  void lockNodeRow(boolean locked) {
+    this.nodeRowLocked = locked;
+  }
+
   /** The sizes of the batches {@link #complete} was called with, in order. */
   List<Integer> completeBatches() {
     return List.copyOf(completeBatches);
@@ -126,19 +151,29 @@ class SwitchableStore implements JobStore {
   }
 
   @Override
-  public Set<JobId> reportProgress(List<ProgressUpdate> updates) {
+  public WriteResult reportProgress(List<ProgressUpdate> updates) {
     check();
-    return delegate.reportProgress(updates);
+    return passOverLocked(updates, u -> u.lease().jobId(), delegate::reportProgress);
   }
 
   @Override
-  public Set<JobId> complete(List<Completion> completions) {
+  public WriteResult complete(List<Completion> completions) {
     completeBatches.add(completions.size());
     check();
     if (completions.stream().anyMatch(refused)) {
       throw new StoreDataException("a row of the batch is too large (test)");
     }
-    return delegate.complete(completions);
+    return passOverLocked(completions, c -> c.lease().jobId(), delegate::complete);
+  }
+
+  /** Writes the items whose rows are not "locked"; reports the others busy. */
+  private <T> WriteResult passOverLocked(
+      List<T> items, Function<T, JobId> id, Function<List<T>, WriteResult> write) {
+    List<T> free = items.stream().filter(i -> !lockedRows.contains(id.apply(i))).toList();
+    Set<JobId> busy = new HashSet<>();
+    items.stream().map(id).filter(lockedRows::contains).forEach(busy::add);
+    WriteResult written = free.isEmpty() ? WriteResult.ALL_WRITTEN : write.apply(free);
+    return new WriteResult(written.rejected(), busy);
   }
 
   @Override
@@ -195,12 +230,15 @@ class SwitchableStore implements JobStore {
   }
 
   @Override
-  public boolean nodeHeartbeat(String name, String instance, int runningJobs) {
+  public HeartbeatResult nodeHeartbeat(String name, String instance, int runningJobs) {
     check();
     if (renewalsDown) {
       throw new StoreException("heartbeat fails (test)");
     }
     awaitGate();
+    if (nodeRowLocked) {
+      return HeartbeatResult.BUSY;
+    }
     return delegate.nodeHeartbeat(name, instance, runningJobs);
   }
 

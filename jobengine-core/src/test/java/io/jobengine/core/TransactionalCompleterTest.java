@@ -12,6 +12,7 @@ import io.jobengine.JobStatus;
 import io.jobengine.JobStoppedException;
 import io.jobengine.RetryPolicy;
 import io.jobengine.spi.Completion;
+import io.jobengine.spi.WriteResult;
 import io.jobengine.spi.JobStore;
 import io.jobengine.spi.Lease;
 import java.lang.reflect.InvocationHandler;
@@ -63,7 +64,7 @@ class TransactionalCompleterTest {
     }
 
     @Override
-    public Set<JobId> complete(List<Completion> completions) {
+    public WriteResult complete(List<Completion> completions) {
       engineWrites.addAndGet(completions.size());
       return super.complete(completions);
     }
@@ -90,7 +91,7 @@ class TransactionalCompleterTest {
     }
 
     void commit(Completion c) {
-      if (memory.complete(List.of(c)).isEmpty()) {
+      if (memory.complete(List.of(c)).allWritten()) {
         committed.add(c.lease());
       }
     }

@@ -7,6 +7,7 @@ import io.jobengine.JobEngineException;
 import io.jobengine.NodeInfo;
 import io.jobengine.core.JobEngine;
 import io.jobengine.mysql.MySqlJobStore;
+import io.jobengine.spi.HeartbeatResult;
 import io.jobengine.spi.NodeRegistration;
 import java.time.Duration;
 import java.util.Map;
@@ -89,6 +90,7 @@ class NodeNameOnMySqlTest {
     NodeInfo node = node(store, "nn-w1");
     assertThat(node.state()).isEqualTo(NodeInfo.State.ALIVE);
     assertThat(node.pid()).isEqualTo(ProcessHandle.current().pid());
-    assertThat(store.nodeHeartbeat("nn-w1", "killed-instance", 0)).isFalse();
+    assertThat(store.nodeHeartbeat("nn-w1", "killed-instance", 0))
+        .isEqualTo(HeartbeatResult.NOT_OWNER);
   }
 }

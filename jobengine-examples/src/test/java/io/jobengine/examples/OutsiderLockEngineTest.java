@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -30,6 +31,11 @@ import org.junit.jupiter.api.Test;
  * (their renewals pass over the locked row instead of waiting for it) and none of them is stopped;
  * only the job whose lease could not be renewed is stopped at its deadline. Before, the node's one
  * renewal UPDATE waited for the lock, so every job of the node was stopped.
+ *
+ * <p>The same for outcomes: a job that finishes while an outsider holds its row locked costs the
+ * node's other outcomes nothing. Before, the batched completion waited for the lock (lock-wait
+ * timeout, retries) and held up the outcome writer, the jobs whose outcomes waited behind it were
+ * not renewed meanwhile, and with a lock longer than the lease they were reaped and ran again.
  */
 class OutsiderLockEngineTest {
 
@@ -45,10 +51,7 @@ class OutsiderLockEngineTest {
 
   @AfterEach
   void stop() throws Exception {
-    if (outsider != null) {
-      outsider.rollback();
-      outsider.close();
-    }
+    releaseLock();
     release.countDown();
     if (engine != null) {
       engine.close();
@@ -108,6 +111,148 @@ class OutsiderLockEngineTest {
       assertThat(job.leaseExpiresAt()).as("lease of %s still live", other).isAfter(now);
     }
     assertThat(engine.activeJobs()).containsAll(ids.subList(1, 3));
+  }
+
+  @Test
+  void a_row_locked_past_the_lease_costs_the_other_outcomes_nothing_and_its_job_ends_once()
+      throws Exception {
+    Finishing run = startFinishing(4);
+    JobId locked = run.ids.get(0);
+    lockRow(locked);
+    run.finishLockedFirst(locked);
+
+    // The others end at once, in their first attempt; the locked job's outcome waits aside.
+    run.awaitOthersSucceeded(locked);
+    assertThat(store.get(locked).orElseThrow().status()).isEqualTo(JobStatus.RUNNING);
+
+    // The writer gives up on it when its lease may run out (it is no longer active); the lock,
+    // held past the lease, is then released, and the reaper puts the job back: it runs again.
+    Cluster.await(
+        "the engine to give up on the locked job's outcome", Duration.ofSeconds(30),
+        () -> engine.activeJobs().contains(locked) ? null : true);
+    releaseLock();
+    JobInfo ended = awaitSucceeded(locked);
+    assertThat(ended.attempt()).isEqualTo(run.runs(locked));
+    assertThat(run.runs(locked)).isBetween(1, 2);
+    assertThat(successEvents(locked)).as("one SUCCESS for the locked job").isEqualTo(1);
+  }
+
+  @Test
+  void a_row_lock_released_within_the_lease_lets_the_held_outcome_land() throws Exception {
+    Finishing run = startFinishing(3);
+    JobId locked = run.ids.get(0);
+    lockRow(locked);
+    run.finishLockedFirst(locked);
+    run.awaitOthersSucceeded(locked);
+
+    releaseLock();
+
+    JobInfo ended = awaitSucceeded(locked);
+    assertThat(ended.attempt()).as("its own result, not a second run").isEqualTo(1);
+    assertThat(run.runs(locked)).isEqualTo(1);
+    assertThat(successEvents(locked)).isEqualTo(1);
+  }
+
+  /** Jobs that run until told to finish, each counting its runs. */
+  private final class Finishing {
+    final Map<JobId, AtomicInteger> runs = new ConcurrentHashMap<>();
+    final Map<JobId, CountDownLatch> go = new ConcurrentHashMap<>();
+    final Map<JobId, CountDownLatch> returned = new ConcurrentHashMap<>();
+    final CountDownLatch allRunning;
+    List<JobId> ids;
+
+    Finishing(int jobs) {
+      allRunning = new CountDownLatch(jobs);
+    }
+
+    private CountDownLatch latch(Map<JobId, CountDownLatch> latches, JobId id) {
+      return latches.computeIfAbsent(id, k -> new CountDownLatch(1));
+    }
+
+    void run(JobId id) throws InterruptedException {
+      runs.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
+      allRunning.countDown();
+      try {
+        latch(go, id).await();
+      } finally {
+        latch(returned, id).countDown();
+      }
+    }
+
+    int runs(JobId id) {
+      AtomicInteger n = runs.get(id);
+      return n == null ? 0 : n.get();
+    }
+
+    /** The locked job's outcome goes to the writer first, the others' after it. */
+    void finishLockedFirst(JobId locked) throws InterruptedException {
+      latch(go, locked).countDown();
+      assertThat(latch(returned, locked).await(30, TimeUnit.SECONDS)).isTrue();
+      ids.forEach(id -> latch(go, id).countDown());
+    }
+
+    void awaitOthersSucceeded(JobId locked) throws Exception {
+      for (JobId other : ids) {
+        if (other.equals(locked)) {
+          continue;
+        }
+        JobInfo job = awaitSucceeded(other);
+        assertThat(job.attempt()).as("%s ended in its first attempt, not reaped", other)
+            .isEqualTo(1);
+        assertThat(runs(other)).as("%s ran once", other).isEqualTo(1);
+        assertThat(successEvents(other)).isEqualTo(1);
+      }
+    }
+  }
+
+  private Finishing startFinishing(int jobs) throws Exception {
+    store = MySqlJobStore.builder().jdbcUrl(db.url(), db.user(), db.password()).tablePrefix(prefix).build();
+    Finishing run = new Finishing(jobs);
+    engine =
+        JobEngine.builder()
+            .store(store)
+            .nodeName("held-outcome")
+            .discoverHandlers(false)
+            .queue("default", jobs)
+            .leaseDuration(LEASE)
+            .pollInterval(Duration.ofMillis(50))
+            .shutdownGrace(Duration.ZERO)
+            .handler(JobHandler.of("finish", String.class, (p, ctx) -> run.run(ctx.jobId())))
+            .start();
+    run.ids =
+        IntStream.range(0, jobs)
+            .mapToObj(i -> engine.client().enqueue(JobRequest.of("finish", "x")))
+            .toList();
+    assertThat(run.allRunning.await(30, TimeUnit.SECONDS)).as("all run").isTrue();
+    return run;
+  }
+
+  private JobInfo awaitSucceeded(JobId id) {
+    return Cluster.await(
+        "job " + id + " to succeed", Duration.ofSeconds(30),
+        () -> store.get(id).filter(j -> j.status() == JobStatus.SUCCESS).orElse(null));
+  }
+
+  private int successEvents(JobId id) throws Exception {
+    try (Connection c = db.connect();
+        PreparedStatement s =
+            c.prepareStatement(
+                "SELECT COUNT(*) FROM `" + prefix + "job_event` WHERE `job_id` = ? AND `status` ="
+                    + " 'SUCCESS'")) {
+      s.setBytes(1, id.toBytes());
+      try (ResultSet rs = s.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    }
+  }
+
+  private void releaseLock() throws Exception {
+    if (outsider != null) {
+      outsider.rollback();
+      outsider.close();
+      outsider = null;
+    }
   }
 
   /** Locks the job's row from a session of its own, as an operator would, until the test ends. */

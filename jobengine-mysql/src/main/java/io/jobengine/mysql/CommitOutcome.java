@@ -11,6 +11,7 @@ import io.jobengine.JobId;
 import io.jobengine.JobStatus;
 import io.jobengine.StoreException;
 import io.jobengine.spi.Completion;
+import io.jobengine.spi.WriteResult;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -167,23 +168,28 @@ final class CommitOutcome {
   }
 
   /**
-   * The rejected jobs of a call whose transaction committed, or null if it did not commit (then
-   * nothing was written and the caller may write again).
+   * What a call whose transaction committed did, or null if it did not commit (then nothing was
+   * written and the caller may write again). In a committed call, a job whose lease is still live
+   * with its token was passed over for a row lock (busy): had its write applied, it would have
+   * landed, and had it been rejected, its lease could not be live now.
    */
-  static Set<JobId> rejectedIfCommitted(Map<JobId, Verdict> verdicts) {
+  static WriteResult resultIfCommitted(Map<JobId, Verdict> verdicts) {
     if (!verdicts.containsValue(Verdict.LANDED)) {
       if (verdicts.containsValue(Verdict.NOT_LANDED)) {
         return null;
       }
-      return Set.copyOf(verdicts.keySet()); // nothing left to write: every lease moved on
+      return WriteResult.rejected(verdicts.keySet()); // nothing left to write: every lease moved on
     }
     Set<JobId> rejected = new HashSet<>();
+    Set<JobId> busy = new HashSet<>();
     verdicts.forEach((id, v) -> {
-      if (v != Verdict.LANDED) {
+      if (v == Verdict.GONE) {
         rejected.add(id);
+      } else if (v == Verdict.NOT_LANDED) {
+        busy.add(id);
       }
     });
-    return Set.copyOf(rejected);
+    return new WriteResult(rejected, busy);
   }
 
   /** Reads the rows and newest history rows of the completions' jobs and judges each. */

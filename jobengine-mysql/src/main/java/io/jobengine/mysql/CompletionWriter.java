@@ -2,14 +2,14 @@ package io.jobengine.mysql;
 
 import io.jobengine.JobId;
 import io.jobengine.spi.Completion;
+import io.jobengine.spi.WriteResult;
 import java.util.List;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes a batch of completions: first the fast path ({@link CompletionQueries#complete}), then,
- * when some lease was no longer live, the locked path that writes the live ones.
+ * Writes a batch of completions ({@link CompletionQueries#completeBatch}): the rows nobody else
+ * holds locked are written at once, the locked ones reported busy, without waiting for any lock.
  *
  * <p>When the COMMIT was cut off (the connection broke after it was sent), the store ends the old
  * session and then judges by a re-read whether the transaction landed ({@link CommitOutcome}). If
@@ -35,11 +35,11 @@ final class CompletionWriter {
    * Writes the completions (at most one per job) in one transaction.
    *
    * @param only the job of a single completion, for messages, or null
-   * @return the jobs whose write was rejected by fencing
+   * @return the jobs whose write was rejected by fencing, and those passed over for a row lock
    * @throws io.jobengine.StoreException if it failed; with a connection failure the outcome may be
    *     unknown (the caller may write again: a write whose lease moved on is rejected)
    */
-  Set<JobId> complete(List<Completion> completions, JobId only) {
+  WriteResult complete(List<Completion> completions, JobId only) {
     String operation = "complete " + completions.size() + " job(s)";
     for (int write = 1; ; write++) {
       try {
@@ -47,14 +47,14 @@ final class CompletionWriter {
       } catch (CommitOutcome.UnknownException e) {
         // Once the old session is gone its transaction is final; then a re-read tells.
         CommitOutcome.endSession(db, e.sessionId(), operation, only);
-        Set<JobId> rejected =
-            CommitOutcome.rejectedIfCommitted(
+        WriteResult result =
+            CommitOutcome.resultIfCommitted(
                 db.inTransaction(
                     "re-read " + completions.size() + " job(s) after an unknown commit", only,
                     ctx -> CommitOutcome.reread(ctx, tables, completions)));
-        if (rejected != null) {
+        if (result != null) {
           log.info("The commit of '{}' was cut off, but a re-read shows it landed", operation);
-          return rejected;
+          return result;
         }
         if (write >= WRITES) {
           throw StoreErrors.translate(
@@ -68,13 +68,8 @@ final class CompletionWriter {
     }
   }
 
-  private Set<JobId> writeOnce(List<Completion> completions, JobId only, String operation) {
-    try {
-      return db.inTransaction(
-          operation, only, ctx -> CompletionQueries.complete(ctx, tables, completions));
-    } catch (CompletionQueries.NotAllLive e) {
-      return db.inTransaction(
-          operation, only, ctx -> CompletionQueries.completeLocked(ctx, tables, completions));
-    }
+  private WriteResult writeOnce(List<Completion> completions, JobId only, String operation) {
+    return db.inTransaction(
+        operation, only, ctx -> CompletionQueries.completeBatch(ctx, tables, completions));
   }
 }

@@ -14,12 +14,14 @@ import io.jobengine.spi.ClaimRequest;
 import io.jobengine.spi.ClaimedJob;
 import io.jobengine.spi.Completion;
 import io.jobengine.spi.EnqueueResult;
+import io.jobengine.spi.HeartbeatResult;
 import io.jobengine.spi.JobStore;
 import io.jobengine.spi.Lease;
 import io.jobengine.spi.LeaseRenewal;
 import io.jobengine.spi.NewJob;
 import io.jobengine.spi.NodeRegistration;
 import io.jobengine.spi.ProgressUpdate;
+import io.jobengine.spi.WriteResult;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.time.Duration;
@@ -215,11 +217,11 @@ public final class MySqlJobStore implements JobStore {
   }
 
   @Override
-  public Set<JobId> reportProgress(List<ProgressUpdate> updates) {
+  public WriteResult reportProgress(List<ProgressUpdate> updates) {
     List<ProgressUpdate> copy = List.copyOf(Objects.requireNonNull(updates, "updates"));
     requireOpen();
     if (copy.isEmpty()) {
-      return Set.of();
+      return WriteResult.ALL_WRITTEN;
     }
     requireOnePerJob(copy.stream().map(u -> u.lease().jobId()).toList(), "progress updates");
     return db.inTransaction(
@@ -228,11 +230,11 @@ public final class MySqlJobStore implements JobStore {
   }
 
   @Override
-  public Set<JobId> complete(List<Completion> completions) {
+  public WriteResult complete(List<Completion> completions) {
     List<Completion> copy = List.copyOf(Objects.requireNonNull(completions, "completions"));
     requireOpen();
     if (copy.isEmpty()) {
-      return Set.of();
+      return WriteResult.ALL_WRITTEN;
     }
     requireOnePerJob(copy.stream().map(c -> c.lease().jobId()).toList(), "completions");
     return completer.complete(copy, single(copy, c -> c.lease().jobId()));
@@ -337,11 +339,11 @@ public final class MySqlJobStore implements JobStore {
   }
 
   @Override
-  public boolean nodeHeartbeat(String name, String instance, int runningJobs) {
+  public HeartbeatResult nodeHeartbeat(String name, String instance, int runningJobs) {
     JobNames.requireNode(name);
     NodeRegistration.requireInstance(instance);
     requireOpen();
-    return db.single(
+    return db.inTransaction(
         "record the heartbeat of node '" + name + "'", null,
         ctx -> NodeQueries.heartbeat(ctx, tables, name, instance, runningJobs));
   }

@@ -26,6 +26,9 @@ import org.jooq.exception.DataAccessException;
  * WARNING a locking read, the UPDATE and the history INSERT. The UPDATE leaves the job's row
  * X-locked until the caller's transaction ends, so neither the reaper nor another node's claim can
  * change the job in between: the caller's effects and the job's end commit together or not at all.
+ * Unlike the engine's batched writes, this write waits for a row lock as any statement of the
+ * caller's transaction would (the lock may be the caller's own); the caller's transaction bounds
+ * the wait.
  * Nothing is retried here: a deadlock has rolled back the caller's transaction, which only the
  * caller can run again.
  *

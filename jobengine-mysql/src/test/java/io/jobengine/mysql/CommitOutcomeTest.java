@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.jobengine.JobId;
 import io.jobengine.mysql.CommitOutcome.Verdict;
 import io.jobengine.spi.Completion;
+import io.jobengine.spi.WriteResult;
 import io.jobengine.spi.Lease;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** How a completion whose COMMIT was cut off is judged from the rows read again afterwards. */
@@ -58,21 +60,30 @@ class CommitOutcomeTest {
   void one_landed_write_means_the_transaction_committed_and_the_others_were_rejected_in_it() {
     JobId a = JobId.generate();
     JobId b = JobId.generate();
-    assertThat(CommitOutcome.rejectedIfCommitted(Map.of(a, Verdict.LANDED, b, Verdict.GONE)))
-        .containsExactly(b);
+    assertThat(CommitOutcome.resultIfCommitted(Map.of(a, Verdict.LANDED, b, Verdict.GONE)))
+        .isEqualTo(WriteResult.rejected(Set.of(b)));
+  }
+
+  @Test
+  void a_live_lease_beside_a_landed_write_was_passed_over_for_a_row_lock() {
+    JobId a = JobId.generate();
+    JobId b = JobId.generate();
+    assertThat(CommitOutcome.resultIfCommitted(Map.of(a, Verdict.LANDED, b, Verdict.NOT_LANDED)))
+        .isEqualTo(new WriteResult(Set.of(), Set.of(b)));
   }
 
   @Test
   void no_landed_write_and_a_live_lease_means_nothing_was_committed() {
     JobId a = JobId.generate();
     JobId b = JobId.generate();
-    assertThat(CommitOutcome.rejectedIfCommitted(Map.of(a, Verdict.NOT_LANDED, b, Verdict.GONE)))
+    assertThat(CommitOutcome.resultIfCommitted(Map.of(a, Verdict.NOT_LANDED, b, Verdict.GONE)))
         .isNull();
   }
 
   @Test
   void when_every_lease_moved_on_there_is_nothing_left_to_write() {
     JobId a = JobId.generate();
-    assertThat(CommitOutcome.rejectedIfCommitted(Map.of(a, Verdict.GONE))).containsExactly(a);
+    assertThat(CommitOutcome.resultIfCommitted(Map.of(a, Verdict.GONE)))
+        .isEqualTo(WriteResult.rejected(Set.of(a)));
   }
 }

@@ -11,6 +11,7 @@ import io.jobengine.StoreException;
 import io.jobengine.spi.ClaimRequest;
 import io.jobengine.spi.ClaimedJob;
 import io.jobengine.spi.Completion;
+import io.jobengine.spi.WriteResult;
 import io.jobengine.spi.NewJob;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -91,7 +92,8 @@ class LeastPrivilegeTest {
       List<ClaimedJob> claimed =
           store.claim(new ClaimRequest("lp-node", "default", Set.of("t"), 1, Duration.ofSeconds(30)));
       assertThat(claimed).hasSize(1);
-      assertThat(store.complete(List.of(Completion.success(claimed.get(0).lease())))).isEmpty();
+      assertThat(store.complete(List.of(Completion.success(claimed.get(0).lease()))))
+          .isEqualTo(WriteResult.ALL_WRITTEN);
       assertThat(store.get(job.id()).orElseThrow().status()).isEqualTo(JobStatus.SUCCESS);
     }
   }

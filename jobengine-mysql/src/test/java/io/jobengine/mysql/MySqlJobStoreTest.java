@@ -12,6 +12,7 @@ import io.jobengine.PayloadException;
 import io.jobengine.spi.ClaimRequest;
 import io.jobengine.spi.ClaimedJob;
 import io.jobengine.spi.Completion;
+import io.jobengine.spi.WriteResult;
 import io.jobengine.spi.EnqueueResult;
 import io.jobengine.spi.Lease;
 import io.jobengine.spi.LeaseRenewal;
@@ -83,7 +84,8 @@ class MySqlJobStoreTest {
     assertThat(c.timeout()).isEqualTo(Duration.ofMinutes(2));
     assertThat(c.priority()).isEqualTo(5);
 
-    assertThat(store.reportProgress(List.of(new ProgressUpdate(c.lease(), 40, "half")))).isEmpty();
+    assertThat(store.reportProgress(List.of(new ProgressUpdate(c.lease(), 40, "half"))))
+        .isEqualTo(WriteResult.ALL_WRITTEN);
     JobInfo running = store.get(job.id()).orElseThrow();
     assertThat(running.status()).isEqualTo(JobStatus.RUNNING);
     assertThat(running.progressPercent()).isEqualTo(40);
@@ -91,7 +93,7 @@ class MySqlJobStoreTest {
     assertThat(running.leaseExpiresAt()).isAfter(running.startedAt());
 
     assertThat(store.complete(List.of(Completion.warning(c.lease(), List.of("a \"b\"\n", "c")))))
-        .isEmpty();
+        .isEqualTo(WriteResult.ALL_WRITTEN);
     JobInfo done = store.get(job.id()).orElseThrow();
     assertThat(done.status()).isEqualTo(JobStatus.WARNING);
     assertThat(done.warnings()).containsExactly("a \"b\"\n", "c");
@@ -110,8 +112,9 @@ class MySqlJobStoreTest {
     assertThat(second.token()).isEqualTo(2);
 
     assertThat(store.reportProgress(List.of(new ProgressUpdate(first, 99, "stale"))))
-        .containsExactly(job.id());
-    assertThat(store.complete(List.of(Completion.success(first)))).containsExactly(job.id());
+        .isEqualTo(WriteResult.rejected(Set.of(job.id())));
+    assertThat(store.complete(List.of(Completion.success(first))))
+        .isEqualTo(WriteResult.rejected(Set.of(job.id())));
     JobInfo info = store.get(job.id()).orElseThrow();
     assertThat(info.status()).isEqualTo(JobStatus.RUNNING);
     assertThat(info.progressPercent()).isNull();

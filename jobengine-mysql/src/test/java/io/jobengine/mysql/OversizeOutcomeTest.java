@@ -15,6 +15,7 @@ import io.jobengine.core.JobEngine;
 import io.jobengine.spi.ClaimRequest;
 import io.jobengine.spi.ClaimedJob;
 import io.jobengine.spi.Completion;
+import io.jobengine.spi.WriteResult;
 import io.jobengine.spi.JobStore;
 import io.jobengine.spi.ProgressUpdate;
 import java.lang.reflect.InvocationHandler;
@@ -179,8 +180,10 @@ class OversizeOutcomeTest {
         .hasMessageContaining("refused the data");
 
     // Nothing was written, and the next call works: the batch without the row lands.
-    assertThat(store.complete(List.of(fine))).isEmpty();
-    assertThat(client.get(claimed.get(1).lease().jobId()).orElseThrow().status()).isEqualTo(JobStatus.SUCCESS);
-    assertThat(client.get(claimed.get(0).lease().jobId()).orElseThrow().status()).isEqualTo(JobStatus.RUNNING);
+    assertThat(store.complete(List.of(fine))).isEqualTo(WriteResult.ALL_WRITTEN);
+    assertThat(client.get(claimed.get(1).lease().jobId()).orElseThrow().status())
+        .isEqualTo(JobStatus.SUCCESS);
+    assertThat(client.get(claimed.get(0).lease().jobId()).orElseThrow().status())
+        .isEqualTo(JobStatus.RUNNING);
   }
 }
