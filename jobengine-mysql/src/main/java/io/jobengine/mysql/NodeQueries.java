@@ -17,7 +17,9 @@ import io.jobengine.spi.NodeRegistration;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
@@ -75,32 +77,22 @@ final class NodeQueries {
     String host = Texts.truncate(node.host(), MAX_HOST_LENGTH);
     String queues = Json.counts(node.queues());
     long lease = SqlTime.micros(node.leaseDuration());
+    // One set of values for both: the row of an earlier instance is taken over in place.
+    Map<Field<?>, Object> values = new LinkedHashMap<>();
+    values.put(NODE_INSTANCE, node.instance());
+    values.put(NODE_HOST, host);
+    values.put(NODE_PID, node.pid());
+    values.put(NODE_QUEUES, queues);
+    values.put(NODE_LEASE_MICROS, lease);
+    values.put(NODE_RUNNING_JOBS, 0);
+    values.put(NODE_STARTED_AT, SqlTime.now());
+    values.put(NODE_HEARTBEAT_AT, SqlTime.now());
+    values.put(NODE_STOPPED_AT, DSL.val((LocalDateTime) null, NODE_STOPPED_AT));
     if (row != null) {
-      ctx.update(t.node)
-          .set(NODE_INSTANCE, node.instance())
-          .set(NODE_HOST, host)
-          .set(NODE_PID, node.pid())
-          .set(NODE_QUEUES, queues)
-          .set(NODE_LEASE_MICROS, lease)
-          .set(NODE_RUNNING_JOBS, 0)
-          .set(NODE_STARTED_AT, SqlTime.now())
-          .set(NODE_HEARTBEAT_AT, SqlTime.now())
-          .set(NODE_STOPPED_AT, (LocalDateTime) null)
-          .where(NODE_NAME.eq(node.name()))
-          .execute();
+      ctx.update(t.node).set(values).where(NODE_NAME.eq(node.name())).execute();
     } else {
-      ctx.insertInto(t.node)
-          .set(NODE_NAME, node.name())
-          .set(NODE_INSTANCE, node.instance())
-          .set(NODE_HOST, host)
-          .set(NODE_PID, node.pid())
-          .set(NODE_QUEUES, queues)
-          .set(NODE_LEASE_MICROS, lease)
-          .set(NODE_RUNNING_JOBS, 0)
-          .set(NODE_STARTED_AT, SqlTime.now())
-          .set(NODE_HEARTBEAT_AT, SqlTime.now())
-          .set(NODE_STOPPED_AT, (LocalDateTime) null)
-          .execute();
+      values.put(NODE_NAME, node.name());
+      ctx.insertInto(t.node).set(values).execute();
     }
     return Optional.empty();
   }
