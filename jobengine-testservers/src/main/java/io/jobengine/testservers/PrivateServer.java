@@ -230,15 +230,32 @@ public final class PrivateServer implements AutoCloseable {
     awaitReady();
   }
 
-  /** Kills the server if it runs and deletes its data directory. */
+  /**
+   * Kills the server if it runs and deletes its data directory; its log stays, as {@code
+   * target/testservers/logs/<kind>-<port>-...log}, to look at after a failure.
+   */
   @Override
   public synchronized void close() {
     try {
       crash();
     } finally {
       OPEN.remove(this);
+      keepLog();
       Distribution.deleteTree(dir);
       Distribution.deleteTree(socketDir);
+    }
+  }
+
+  private void keepLog() {
+    try {
+      if (Files.exists(log())) {
+        Path logs = dir.getParent().resolveSibling("logs");
+        Files.createDirectories(logs);
+        Files.copy(log(), logs.resolve(dir.getFileName() + ".log"),
+            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+    } catch (IOException e) {
+      // The log is a convenience; the data directory goes all the same.
     }
   }
 
