@@ -1,5 +1,7 @@
 package io.jobengine.examples;
 
+import io.jobengine.testservers.PrivateServer;
+import io.jobengine.testservers.TestServers;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -7,13 +9,16 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 
 /**
  * Where the fault tests find their server, in the order of jobengine-mysql's TestDatabase: {@code
  * JOBENGINE_TEST_JDBC_URL} (with {@code JOBENGINE_TEST_JDBC_USER}, default root, and {@code
- * JOBENGINE_TEST_JDBC_PASSWORD}, default empty), else the local server at 127.0.0.1:3306 (root, no
- * password, database {@code test}), else the tests fail saying how to provide one. No
+ * JOBENGINE_TEST_JDBC_PASSWORD}, default empty), else the private server the system property
+ * {@code jobengine.test.server} names ({@link TestServers}; one per test JVM), else the local
+ * server at 127.0.0.1:3306 (root, no password, database {@code test}), else the tests fail saying
+ * how to provide one. No
  * Testcontainers here: worker processes must reach the server with the same URL.
  *
  * @param url the JDBC URL
@@ -41,6 +46,10 @@ record FaultDatabase(String url, String user, String password) {
           System.getenv().getOrDefault("JOBENGINE_TEST_JDBC_USER", "root"),
           System.getenv().getOrDefault("JOBENGINE_TEST_JDBC_PASSWORD", ""));
     }
+    Optional<PrivateServer> server = TestServers.requested();
+    if (server.isPresent()) {
+      return of(server.get());
+    }
     FaultDatabase local = new FaultDatabase(LOCAL_URL, "root", "");
     try {
       local.connect().close();
@@ -55,6 +64,11 @@ record FaultDatabase(String url, String user, String password) {
               + " The worker processes these tests start connect with the same URL, so a"
               + " Testcontainers server is not used here", e);
     }
+  }
+
+  /** The database {@code test} of a private server, as root. */
+  static FaultDatabase of(PrivateServer server) {
+    return new FaultDatabase(server.jdbcUrl("test"), server.user(), server.password());
   }
 
   Connection connect() throws SQLException {

@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import io.jobengine.JobId;
 import io.jobengine.JobRequest;
 import io.jobengine.examples.Cluster.Worker;
+import io.jobengine.testservers.PrivateServer;
+import io.jobengine.testservers.ServerKind;
+import io.jobengine.testservers.TestServers;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,23 +17,26 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The database crashes (kill -9 of the server) in the middle of a run and comes back after more
- * than a lease. On a private MariaDB server that the test starts, since restarting a shared one
- * would break everyone else's work on it.
+ * than a lease. On a private server that the test starts, since restarting a shared one would
+ * break everyone else's work on it: of the kind the system property {@code jobengine.test.server}
+ * names, else the machine's MariaDB.
  */
 class FaultDatabaseRestartTest {
-  private PrivateMariaDb server;
+  private PrivateServer server;
   private Cluster cluster;
 
   @RegisterExtension final AfterEachClose closer = new AfterEachClose();
 
   @Test
   void every_engine_survives_a_database_crash_and_restart_and_finishes_the_work() {
-    assumeThat(PrivateMariaDb.available())
-        .as("needs the MariaDB server binaries (%s, %s) to run a server it may restart",
-            PrivateMariaDb.SERVER, PrivateMariaDb.INSTALL)
+    String name = System.getProperty(TestServers.PROPERTY, "local").trim();
+    ServerKind kind = name.isEmpty() || name.equalsIgnoreCase("local")
+        ? ServerKind.MARIADB_10_11 : ServerKind.ofPropertyName(name);
+    assumeThat(PrivateServer.available(kind))
+        .as("needs %s on this machine to run a server it may restart", kind)
         .isTrue();
-    server = closer.add(PrivateMariaDb.start());
-    cluster = closer.add(Cluster.create("dbrestart", server.database()));
+    server = closer.add(PrivateServer.start(kind));
+    cluster = closer.add(Cluster.create("dbrestart", FaultDatabase.of(server)));
     List<Worker> workers =
         cluster.startAll(List.of("dbr-w1", "dbr-w2", "dbr-w3"), "--queues", "default:4");
     List<JobRequest> requests = new ArrayList<>();

@@ -2,11 +2,14 @@ package io.jobengine.mysql;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.jobengine.testservers.PrivateServer;
+import io.jobengine.testservers.TestServers;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
@@ -20,6 +23,9 @@ import org.testcontainers.utility.DockerImageName;
  * <ol>
  *   <li>{@code JOBENGINE_TEST_JDBC_URL} (with {@code JOBENGINE_TEST_JDBC_USER}, default root, and
  *       {@code JOBENGINE_TEST_JDBC_PASSWORD}, default empty), if set;
+ *   <li>a private server of the test JVM if the system property {@code jobengine.test.server}
+ *       names one ({@code mysql-8.0}, {@code mariadb-11.4}, {@code mariadb-10.11}; see {@link
+ *       TestServers}), started on first use;
  *   <li>the local server at {@code jdbc:mysql://127.0.0.1:3306/test}, user root, no password;
  *   <li>a Testcontainers MySQL {@value #MYSQL_IMAGE}, where Docker runs;
  * </ol>
@@ -63,6 +69,11 @@ final class TestDatabase {
       String user = System.getenv().getOrDefault("JOBENGINE_TEST_JDBC_USER", "root");
       String password = System.getenv().getOrDefault("JOBENGINE_TEST_JDBC_PASSWORD", "");
       return new Target(env, user, password, "JOBENGINE_TEST_JDBC_URL");
+    }
+    Optional<PrivateServer> server = TestServers.requested();
+    if (server.isPresent()) {
+      PrivateServer s = server.get();
+      return new Target(s.jdbcUrl("test"), s.user(), s.password(), s.toString());
     }
     if (reachable(LOCAL_URL, "root", "")) {
       return new Target(LOCAL_URL, "root", "", "local server");
