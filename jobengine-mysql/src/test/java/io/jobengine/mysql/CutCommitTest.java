@@ -9,12 +9,8 @@ import io.jobengine.spi.Completion;
 import io.jobengine.spi.WriteResult;
 import io.jobengine.spi.Lease;
 import io.jobengine.spi.NewJob;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
@@ -112,24 +108,8 @@ class CutCommitTest {
 
   /** The job's history ends with one SUCCESS row: written once, never twice. */
   private static void assertWrittenOnce(JobId id) throws SQLException {
-    List<String> events = events(id);
+    List<String> events = TestDatabase.events(prefix, id);
     assertThat(events).last().isEqualTo("SUCCESS");
     assertThat(events).filteredOn("SUCCESS"::equals).hasSize(1);
-  }
-
-  private static List<String> events(JobId id) throws SQLException {
-    List<String> statuses = new ArrayList<>();
-    try (Connection c = TestDatabase.dataSource().getConnection();
-        PreparedStatement s =
-            c.prepareStatement(
-                "SELECT status FROM `" + prefix + "job_event` WHERE job_id = ? ORDER BY id")) {
-      s.setBytes(1, id.toBytes());
-      try (ResultSet rs = s.executeQuery()) {
-        while (rs.next()) {
-          statuses.add(rs.getString(1));
-        }
-      }
-    }
-    return statuses;
   }
 }

@@ -99,7 +99,8 @@ class MySqlJobStoreTest {
     assertThat(done.warnings()).containsExactly("a \"b\"\n", "c");
     assertThat(done.leaseOwner()).isNull();
     assertThat(done.finishedAt()).isNotNull();
-    assertThat(events(job.id())).containsExactly("PENDING", "RUNNING", "WARNING");
+    assertThat(TestDatabase.events(prefix, job.id()))
+        .containsExactly("PENDING", "RUNNING", "WARNING");
   }
 
   @Test
@@ -305,23 +306,5 @@ class MySqlJobStoreTest {
       throw new IllegalStateException(e);
     }
     return rows;
-  }
-
-  private static List<String> events(JobId id) {
-    List<String> statuses = new ArrayList<>();
-    try (Connection c = TestDatabase.dataSource().getConnection();
-        PreparedStatement s =
-            c.prepareStatement(
-                "SELECT status FROM `" + prefix + "job_event` WHERE job_id = ? ORDER BY id")) {
-      s.setBytes(1, id.toBytes());
-      try (ResultSet rs = s.executeQuery()) {
-        while (rs.next()) {
-          statuses.add(rs.getString(1));
-        }
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException(e);
-    }
-    return statuses;
   }
 }

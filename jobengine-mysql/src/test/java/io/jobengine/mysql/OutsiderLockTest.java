@@ -153,7 +153,7 @@ class OutsiderLockTest {
       JobId id = c.lease().jobId();
       assertThat(store.get(id).orElseThrow().status())
           .isEqualTo(id.equals(locked) ? JobStatus.RUNNING : JobStatus.SUCCESS);
-      assertThat(events(id))
+      assertThat(TestDatabase.events(prefix, id))
           .isEqualTo(id.equals(locked) ? List.of("PENDING", "RUNNING") : List.of("PENDING", "RUNNING", "SUCCESS"));
     }
 
@@ -161,7 +161,8 @@ class OutsiderLockTest {
     assertThat(store.complete(List.of(Completion.success(claimed.get(1).lease()))))
         .isEqualTo(WriteResult.ALL_WRITTEN);
     assertThat(store.get(locked).orElseThrow().status()).isEqualTo(JobStatus.SUCCESS);
-    assertThat(events(locked)).containsExactly("PENDING", "RUNNING", "SUCCESS");
+    assertThat(TestDatabase.events(prefix, locked))
+        .containsExactly("PENDING", "RUNNING", "SUCCESS");
   }
 
   @Test
@@ -187,7 +188,9 @@ class OutsiderLockTest {
     assertThat(store.get(claimed.get(1).lease().jobId()).orElseThrow().status())
         .isEqualTo(JobStatus.FAILURE);
     assertThat(store.get(locked).orElseThrow().status()).isEqualTo(JobStatus.RUNNING);
-    assertThat(events(locked)).as("nothing written for it").containsExactly("PENDING", "RUNNING");
+    assertThat(TestDatabase.events(prefix, locked))
+        .as("nothing written for it")
+        .containsExactly("PENDING", "RUNNING");
 
     releaseLock();
     assertThat(store.complete(List.of(batch.get(2)))).isEqualTo(WriteResult.ALL_WRITTEN);
@@ -234,22 +237,6 @@ class OutsiderLockTest {
     releaseLock();
     assertThat(store.nodeHeartbeat("node-1", "instance-1", 3)).isEqualTo(HeartbeatResult.RECORDED);
     assertThat(store.nodes()).singleElement().extracting(NodeInfo::runningJobs).isEqualTo(3);
-  }
-
-  private List<String> events(JobId id) throws SQLException {
-    List<String> statuses = new ArrayList<>();
-    try (Connection c = TestDatabase.dataSource().getConnection();
-        PreparedStatement s =
-            c.prepareStatement(
-                "SELECT `status` FROM `" + prefix + "job_event` WHERE `job_id` = ? ORDER BY `id`")) {
-      s.setBytes(1, id.toBytes());
-      try (ResultSet rs = s.executeQuery()) {
-        while (rs.next()) {
-          statuses.add(rs.getString(1));
-        }
-      }
-    }
-    return statuses;
   }
 
   /** Locks the node's row in the registry from a connection of its own. */

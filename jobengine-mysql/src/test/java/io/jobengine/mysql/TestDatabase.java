@@ -2,13 +2,18 @@ package io.jobengine.mysql;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.jobengine.JobId;
 import io.jobengine.testservers.PrivateServer;
 import io.jobengine.testservers.TestServers;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -190,6 +195,25 @@ final class TestDatabase {
         .poolSize(poolSize)
         .tablePrefix(prefix)
         .build();
+  }
+
+  /** The statuses of a job's history rows, oldest first. */
+  static List<String> events(String prefix, JobId id) {
+    List<String> statuses = new ArrayList<>();
+    try (Connection c = dataSource().getConnection();
+        PreparedStatement s =
+            c.prepareStatement(
+                "SELECT `status` FROM `" + prefix + "job_event` WHERE `job_id` = ? ORDER BY `id`")) {
+      s.setBytes(1, id.toBytes());
+      try (ResultSet rs = s.executeQuery()) {
+        while (rs.next()) {
+          statuses.add(rs.getString(1));
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("Test SQL failed: the history of job " + id, e);
+    }
+    return statuses;
   }
 
   /** Empties the job tables. */
