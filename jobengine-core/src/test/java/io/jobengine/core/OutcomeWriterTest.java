@@ -175,6 +175,25 @@ class OutcomeWriterTest {
   }
 
   @Test
+  void an_outcome_passed_over_once_for_a_row_lock_lands_on_the_next_try_without_a_warning() {
+    // As when this node's own lease renewal held the row for the moment of its transaction.
+    List<RunningJob> jobs = claim(2, System.nanoTime() + LEASE.toNanos());
+    RunningJob held = jobs.get(0);
+    store.lockRowForOneWrite(held.id());
+    writer.start();
+
+    jobs.forEach(j -> writer.submit(j, Completion.success(j.lease()), ok -> landed.put(j.id(), ok)));
+
+    Await.untilTrue("both outcomes to land", () -> landed.size() == 2);
+    assertThat(landed).containsEntry(held.id(), true).doesNotContainValue(false);
+    assertThat(status(held)).isEqualTo(JobStatus.SUCCESS);
+    assertThat(log.containing("row lock"))
+        .as("a single pass-over is no warning")
+        .allSatisfy(l -> assertThat(l.level()).isEqualTo(Level.DEBUG))
+        .isNotEmpty();
+  }
+
+  @Test
   void an_outcome_whose_row_stays_locked_is_given_up_when_its_lease_may_run_out() {
     // Less lease left than a few back-offs: given up once the next try could come too late.
     List<RunningJob> jobs = claim(2, System.nanoTime() + Duration.ofMillis(300).toNanos());

@@ -49,6 +49,7 @@ class SwitchableStore implements JobStore {
   private volatile Predicate<Completion> refused = c -> false;
   private final List<Integer> completeBatches = new CopyOnWriteArrayList<>();
   private final Set<JobId> lockedRows = ConcurrentHashMap.newKeySet();
+  private final Set<JobId> lockedForOneWrite = ConcurrentHashMap.newKeySet();
   private volatile boolean nodeRowLocked;
 
   SwitchableStore(JobStore delegate) {
@@ -122,6 +123,14 @@ class SwitchableStore implements JobStore {
     }
   }
 
+  /**
+   * The job's row is "locked" for the next write that includes it only, as this node's own lease
+   * renewal holds it for the moment of its transaction.
+   */
+  void lockRowForOneWrite(JobId id) {
+    lockedForOneWrite.add(id);
+  }
+
   /** While on, {@link #nodeHeartbeat} reports the node's row busy and records nothing. */
   void lockNodeRow(boolean locked) {
     this.nodeRowLocked = locked;
@@ -169,9 +178,14 @@ class SwitchableStore implements JobStore {
   /** Writes the items whose rows are not "locked"; reports the others busy. */
   private <T> WriteResult passOverLocked(
       List<T> items, Function<T, JobId> id, Function<List<T>, WriteResult> write) {
-    List<T> free = items.stream().filter(i -> !lockedRows.contains(id.apply(i))).toList();
     Set<JobId> busy = new HashSet<>();
-    items.stream().map(id).filter(lockedRows::contains).forEach(busy::add);
+    for (T item : items) {
+      JobId each = id.apply(item);
+      if (lockedRows.contains(each) || lockedForOneWrite.remove(each)) {
+        busy.add(each);
+      }
+    }
+    List<T> free = items.stream().filter(i -> !busy.contains(id.apply(i))).toList();
     WriteResult written = free.isEmpty() ? WriteResult.ALL_WRITTEN : write.apply(free);
     return new WriteResult(written.rejected(), busy);
   }
