@@ -1,5 +1,6 @@
 package io.jobengine.examples.bench;
 
+import io.jobengine.testservers.ServerKind;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,6 +22,9 @@ import java.util.List;
  * @param poolSize connections per node's store
  * @param soak jobs for the heap soak run; 0 for none
  * @param prefix the table prefix of the benchmark's tables
+ * @param server a private server to start and run against instead of {@code jdbcUrl} ({@code
+ *     mysql-8.0}, {@code mariadb-11.4} or {@code mariadb-10.11}, from jobengine-testservers), or
+ *     null
  */
 record BenchOptions(
     String jdbcUrl,
@@ -36,14 +40,18 @@ record BenchOptions(
     int enqueueSingle,
     int poolSize,
     long soak,
-    String prefix) {
+    String prefix,
+    String server) {
 
   static final String USAGE =
       "usage: Benchmark [--jdbc-url URL] [--user USER] [--password PASSWORD] [--jobs 50000]\n"
           + "                 [--warmup 10000] [--threads 8] [--nodes 1,2,4] [--rate 200] [--latency-seconds 10]\n"
           + "                 [--idle-seconds 10] [--enqueue-single 2000] [--pool-size 5]\n"
           + "                 [--soak 1000000] [--prefix bench_] [--quick]\n"
-          + "  --quick  a smoke run: 500 jobs, no warm-up, nodes 1,2, 2 s of latency, 2 s idle";
+          + "                 [--server mysql-8.0|mariadb-11.4|mariadb-10.11]\n"
+          + "  --quick  a smoke run: 500 jobs, no warm-up, nodes 1,2, 2 s of latency, 2 s idle\n"
+          + "  --server start that server privately (binaries from Maven artifacts) and run on it,"
+          + " instead of --jdbc-url";
 
   static BenchOptions parse(String... args) {
     String url = "jdbc:mysql://127.0.0.1:3306/test";
@@ -61,6 +69,8 @@ record BenchOptions(
     long soak = 0;
     String prefix = "bench_";
     boolean quick = false;
+    boolean urlGiven = false;
+    String server = null;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       if (a.equals("--quick")) {
@@ -72,7 +82,11 @@ record BenchOptions(
       }
       String v = args[++i];
       switch (a) {
-        case "--jdbc-url" -> url = v;
+        case "--jdbc-url" -> {
+          url = v;
+          urlGiven = true;
+        }
+        case "--server" -> server = ServerKind.ofPropertyName(v).propertyName();
         case "--user" -> user = v;
         case "--password" -> password = v;
         case "--jobs" -> jobs = positive(a, v);
@@ -94,6 +108,10 @@ record BenchOptions(
         default -> throw new IllegalArgumentException("Unknown option " + io.jobengine.JobNames.quote(a));
       }
     }
+    if (server != null && urlGiven) {
+      throw new IllegalArgumentException(
+          "Give --server or --jdbc-url, not both: --server starts its own server");
+    }
     return new BenchOptions(
         url, user, password,
         jobs != null ? jobs : quick ? 500 : 50_000,
@@ -104,7 +122,14 @@ record BenchOptions(
         latency != null ? latency : quick ? 2 : 10,
         idle != null ? idle : quick ? 2 : 10,
         single != null ? single : quick ? 100 : 2000,
-        pool, soak, prefix);
+        pool, soak, prefix, server);
+  }
+
+  /** These options, run against another database (a private server's). */
+  BenchOptions on(String url, String user, String password) {
+    return new BenchOptions(
+        url, user, password, jobs, warmup, threads, nodes, rate, latencySeconds, idleSeconds,
+        enqueueSingle, poolSize, soak, prefix, server);
   }
 
   private static int positive(String option, String value) {

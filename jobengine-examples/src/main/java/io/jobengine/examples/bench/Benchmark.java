@@ -6,6 +6,8 @@ import io.jobengine.JobRequest;
 import io.jobengine.core.JobEngine;
 import io.jobengine.examples.bench.ServerProbe.Work;
 import io.jobengine.mysql.MySqlJobStore;
+import io.jobengine.testservers.PrivateServer;
+import io.jobengine.testservers.ServerKind;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
@@ -103,7 +105,14 @@ public final class Benchmark {
       System.exit(2);
       return;
     }
-    run(options, System.out);
+    if (options.server() == null) {
+      run(options, System.out);
+      return;
+    }
+    try (PrivateServer server = PrivateServer.start(ServerKind.ofPropertyName(options.server()))) {
+      System.out.println("Started " + server + " for the benchmark");
+      run(options.on(server.jdbcUrl("test"), server.user(), server.password()), System.out);
+    }
   }
 
   /** Runs the benchmark and returns its results (also printed, last line {@code BENCH {json}}). */
